@@ -1,0 +1,61 @@
+// One esbuild script with named targets. `node scripts/build.mjs` builds all of them;
+// `node scripts/build.mjs webview extension` builds only those; `--watch` rebuilds on change;
+// `--production` minifies the bundles that ship in the .vsix.
+import * as esbuild from 'esbuild';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const watch = args.includes('--watch');
+const production = args.includes('--production');
+const wanted = args.filter((a) => !a.startsWith('--'));
+
+const node = { platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production };
+
+/** Test files are found by glob, never by a hand-kept list, so none can be forgotten. */
+function testEntries() {
+  return readdirSync(path.join(root, 'test'), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
+    .map((e) => path.join(e.parentPath ?? e.path, e.name));
+}
+
+const targets = {
+  // Extension host bundle: vscode is provided by the host at run time.
+  extension: { ...node, entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // Webview bundle: browser code, one IIFE loaded by nonce under a strict CSP.
+  webview: {
+    platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
+    entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js',
+  },
+  // Command line: the same core the extension calls.
+  cli: { ...node, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // Unit and integration tests, bundled one file each; vscode and mocha are resolved at run time.
+  tests: {
+    ...node, sourcemap: true, minify: false, entryPoints: testEntries(), outdir: 'out/test', outbase: 'test',
+    external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'],
+  },
+};
+
+const names = wanted.length ? wanted : Object.keys(targets);
+for (const name of names) {
+  if (!targets[name]) {
+    console.error(`unknown build target "${name}"; targets: ${Object.keys(targets).join(', ')}`);
+    process.exit(2);
+  }
+}
+
+await Promise.all(
+  names.map(async (name) => {
+    const options = { absWorkingDir: root, bundle: true, logLevel: 'warning', ...targets[name] };
+    if (watch) {
+      const ctx = await esbuild.context(options);
+      await ctx.watch();
+      console.log(`watching ${name}`);
+    } else {
+      await esbuild.build(options);
+    }
+  }),
+);
+if (!watch) console.log(`built ${names.join(', ')}`);
