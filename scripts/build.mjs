@@ -24,6 +24,8 @@ function testEntries() {
 const targets = {
   // Extension host bundle: vscode is provided by the host at run time.
   extension: { ...node, entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // Worker thread that runs the attention core off the extension host's thread.
+  attentionWorker: { ...node, entryPoints: ['src/host/attentionWorker.ts'], outfile: 'dist/attentionWorker.js' },
   // Webview bundle: browser code, one IIFE loaded by nonce under a strict CSP.
   webview: {
     platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,

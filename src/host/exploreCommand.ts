@@ -1,0 +1,96 @@
+// Attention: Explore Selection — from the editor's selections to heatmaps in the panel.
+import * as vscode from 'vscode';
+import { countTokens } from '../shared/pipeline';
+import type { RenderedMessage, SequencePayload } from '../shared/protocol';
+import { AttentionClient, CancelledError, ComputeError } from './attentionClient';
+import { AttentionPanel } from './panel';
+import { readSelections, type SourceSequence } from './selection';
+import { readSettings, type ExploreSettings } from './settings';
+
+/** What a run ended with; returned by the command so scripts and tests can see it too. */
+export type ExploreOutcome =
+  | { status: 'shown'; panelCreated: boolean; rendered: RenderedMessage | undefined }
+  | { status: 'noEditor' | 'empty' | 'declined' | 'cancelled' | 'failed' };
+
+export async function exploreSelection(extensionUri: vscode.Uri, client: AttentionClient): Promise<ExploreOutcome> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and select text to explore its attention.'));
+    return { status: 'noEditor' };
+  }
+  const read = readSelections(editor);
+  if (read.kind === 'empty') {
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('Nothing to explore: the selection and the current line are empty. Select some text first.'),
+    );
+    return { status: 'empty' };
+  }
+  const settings = readSettings();
+  if (!(await confirmLongRun(read.sequences, settings))) return { status: 'declined' };
+
+  let payloads: SequencePayload[];
+  let elapsedMs = 0;
+  try {
+    const computed = await computeAll(read.sequences, settings, client);
+    payloads = computed.payloads;
+    elapsedMs = computed.elapsedMs;
+  } catch (e) {
+    if (e instanceof CancelledError) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Attention run cancelled. Nothing was changed.'));
+      return { status: 'cancelled' };
+    }
+    const detail = e instanceof ComputeError || e instanceof Error ? e.message : String(e);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not compute attention: {0}', detail));
+    return { status: 'failed' };
+  }
+
+  const { panel, created } = AttentionPanel.showOrCreate(extensionUri);
+  const rendered = await panel.show({
+    sequences: payloads,
+    settings: { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, engine: 'core' },
+    elapsedMs,
+  });
+  return { status: 'shown', panelCreated: created, rendered };
+}
+
+/** Attention grows with N²: above the limit, say how big the run is and let the person decide. */
+async function confirmLongRun(sequences: SourceSequence[], settings: ExploreSettings): Promise<boolean> {
+  const longest = Math.max(...sequences.map((s) => countTokens(s.text)));
+  if (longest <= settings.maxTokensWithoutAsking) return true;
+  const megabytes = Math.ceil((settings.heads * longest * longest * 4) / 2 ** 20);
+  const run = vscode.l10n.t('Run');
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('This selection has {0} tokens. Attention grows with the square of the length: about {1} MB of weights for {2} heads. Run it anyway?', longest, megabytes, settings.heads),
+    { modal: true },
+    run,
+  );
+  return choice === run;
+}
+
+async function computeAll(
+  sequences: SourceSequence[],
+  settings: ExploreSettings,
+  client: AttentionClient,
+): Promise<{ payloads: SequencePayload[]; elapsedMs: number }> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Computing attention'), cancellable: true },
+    async (progress, token) => {
+      const payloads: SequencePayload[] = [];
+      let elapsedMs = 0;
+      for (const [i, seq] of sequences.entries()) {
+        progress.report({
+          message: vscode.l10n.t('sequence {0} of {1}', i + 1, sequences.length),
+          increment: i === 0 ? 0 : 100 / sequences.length,
+        });
+        const r = await client.compute(
+          seq.text,
+          { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask },
+          token,
+        );
+        elapsedMs += r.elapsedMs;
+        payloads.push({ label: seq.label, tokens: r.tokens.map((t) => t.text), heads: r.heads, n: r.n, weights: r.weights });
+      }
+      return { payloads, elapsedMs };
+    },
+  );
+}

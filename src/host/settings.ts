@@ -1,0 +1,28 @@
+// Reads and validates the attentionExplorer.* settings in one place.
+import * as vscode from 'vscode';
+import type { MaskKind } from '../core/types';
+
+export interface ExploreSettings {
+  heads: number;
+  dModel: number;
+  seed: number;
+  mask: MaskKind;
+  maxTokensWithoutAsking: number;
+}
+
+function intSetting(cfg: vscode.WorkspaceConfiguration, key: string, fallback: number, min: number, max: number): number {
+  const v = cfg.get<number>(key, fallback);
+  return Number.isInteger(v) && v >= min && v <= max ? v : fallback;
+}
+
+export function readSettings(): ExploreSettings {
+  const cfg = vscode.workspace.getConfiguration('attentionExplorer');
+  const mask = cfg.get<string>('mask', 'none');
+  return {
+    heads: intSetting(cfg, 'heads', 4, 1, 64),
+    dModel: intSetting(cfg, 'dModel', 64, 1, 4096),
+    seed: intSetting(cfg, 'seed', 42, -(2 ** 31), 2 ** 32),
+    mask: mask === 'causal' ? 'causal' : 'none',
+    maxTokensWithoutAsking: intSetting(cfg, 'maxTokensWithoutAsking', 2048, 1, 1_000_000),
+  };
+}

@@ -1,0 +1,32 @@
+// Messages between the extension host and its attention worker thread.
+import type { TextRunOptions } from './pipeline';
+
+/** Host → worker: compute one sequence. */
+export interface ComputeRequest {
+  type: 'compute';
+  id: number;
+  text: string;
+  options: TextRunOptions;
+}
+
+/** Worker → host: one sequence done; typed arrays are transferred, not copied. */
+export interface ComputeReply {
+  type: 'result';
+  id: number;
+  tokens: { text: string; start: number; end: number }[];
+  heads: number;
+  n: number;
+  weights: Float32Array; // [H][N][N]
+  elapsedMs: number;
+}
+
+/** Worker → host: the computation threw; `code` is the core's error code when it has one. */
+export interface ComputeFailure {
+  type: 'failure';
+  id: number;
+  message: string;
+  code?: string;
+}
+
+export type ToWorker = ComputeRequest;
+export type FromWorker = ComputeReply | ComputeFailure;

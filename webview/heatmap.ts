@@ -1,0 +1,234 @@
+// One head's attention matrix on a canvas: a pixel per cell in an offscreen image, scaled up
+// without smoothing, so N = 2048 costs one drawImage rather than four million DOM nodes.
+import { lutIndex, viridisLut } from './colormap';
+import { readTheme, type ThemeColours } from './theme';
+
+export interface HeatmapData {
+  head: number; // 0-based
+  tokens: string[];
+  n: number;
+  weights: Float32Array; // [N][N], a view into the sequence's [H][N][N]
+}
+
+export interface Cell {
+  q: number;
+  k: number;
+}
+
+/** Smallest cell, in CSS pixels, at which token labels are still readable. */
+const LABEL_MIN_CELL = 12;
+const MAX_CELL = 36;
+const MAX_LABEL_WIDTH = 96;
+const PAD = 4;
+
+export class Heatmap {
+  readonly element: HTMLElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly overlay: HTMLCanvasElement;
+  private readonly image: HTMLCanvasElement;
+  private readonly max: number;
+  private cell = 1;
+  private left = PAD;
+  private top = PAD;
+  private focus: Cell | undefined;
+  private locked = false;
+
+  constructor(
+    private readonly data: HeatmapData,
+    caption: string,
+    ariaLabel: string,
+    private readonly onFocus: (heatmap: Heatmap, cell: Cell | undefined, anchor: { x: number; y: number }) => void,
+  ) {
+    let max = 0;
+    for (let i = 0; i < data.weights.length; i++) if (data.weights[i] > max) max = data.weights[i];
+    this.max = max;
+
+    this.element = document.createElement('figure');
+    this.element.className = 'heatmap';
+    const figcaption = document.createElement('figcaption');
+    figcaption.textContent = `${caption} · max ${max.toFixed(3)}`;
+    const stack = document.createElement('div');
+    stack.className = 'heatmap-stack';
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'heatmap-canvas';
+    this.overlay = document.createElement('canvas');
+    this.overlay.className = 'heatmap-overlay';
+    this.overlay.tabIndex = 0;
+    this.overlay.setAttribute('role', 'img');
+    this.overlay.setAttribute('aria-label', ariaLabel);
+    this.overlay.dataset.head = String(data.head);
+    stack.append(this.canvas, this.overlay);
+    this.element.append(figcaption, stack);
+    this.image = this.cellImage();
+    this.bindEvents();
+  }
+
+  get head(): number {
+    return this.data.head;
+  }
+
+  /** [N][N] values → one RGBA pixel per cell. */
+  private cellImage(): HTMLCanvasElement {
+    const { n, weights } = this.data;
+    const img = document.createElement('canvas');
+    img.width = Math.max(1, n);
+    img.height = Math.max(1, n);
+    const ctx = img.getContext('2d');
+    if (!ctx) return img;
+    const pixels = ctx.createImageData(img.width, img.height);
+    const px = pixels.data; // [N][N][4]
+    for (let i = 0; i < n * n; i++) {
+      const c = lutIndex(weights[i], this.max) * 3;
+      px[i * 4] = viridisLut[c];
+      px[i * 4 + 1] = viridisLut[c + 1];
+      px[i * 4 + 2] = viridisLut[c + 2];
+      px[i * 4 + 3] = 255;
+    }
+    ctx.putImageData(pixels, 0, 0);
+    return img;
+  }
+
+  /** Lays out and paints for the given width; returns whether any cell was drawn. */
+  draw(theme: ThemeColours, availableWidth: number): boolean {
+    const { n, tokens } = this.data;
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx || n === 0) return false;
+    ctx.font = `${theme.fontSize}px ${theme.fontFamily}`;
+    const labelWidth = Math.min(MAX_LABEL_WIDTH, Math.max(...tokens.map((t) => ctx.measureText(t).width)) + PAD * 2);
+    const fit = Math.floor((availableWidth - labelWidth - PAD * 2) / n);
+    this.cell = Math.max(1, Math.min(MAX_CELL, fit));
+    const labels = this.cell >= LABEL_MIN_CELL;
+    this.left = labels ? labelWidth : PAD;
+    this.top = labels ? labelWidth : PAD;
+    const width = this.left + n * this.cell + PAD;
+    const height = this.top + n * this.cell + PAD;
+
+    const dpr = window.devicePixelRatio || 1;
+    for (const c of [this.canvas, this.overlay]) {
+      c.width = Math.round(width * dpr);
+      c.height = Math.round(height * dpr);
+      c.style.width = `${width}px`;
+      c.style.height = `${height}px`;
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(this.image, this.left, this.top, n * this.cell, n * this.cell);
+    if (labels) this.drawLabels(ctx, theme);
+    this.drawOverlay(theme);
+    return true;
+  }
+
+  private drawLabels(ctx: CanvasRenderingContext2D, theme: ThemeColours): void {
+    const { tokens } = this.data;
+    ctx.fillStyle = theme.foreground;
+    ctx.font = `${Math.min(theme.fontSize, this.cell - 2)}px ${theme.fontFamily}`;
+    ctx.textBaseline = 'middle';
+    // Queries down the left side, right-aligned against the matrix.
+    ctx.textAlign = 'right';
+    tokens.forEach((t, q) => ctx.fillText(t, this.left - PAD, this.top + (q + 0.5) * this.cell, this.left - PAD * 2));
+    // Keys across the top, rotated so long tokens still fit.
+    ctx.save();
+    ctx.textAlign = 'left';
+    tokens.forEach((t, k) => {
+      ctx.save();
+      ctx.translate(this.left + (k + 0.5) * this.cell, this.top - PAD);
+      ctx.rotate(-Math.PI / 2);
+      ctx.fillText(t, 0, 0, this.top - PAD * 2);
+      ctx.restore();
+    });
+    ctx.restore();
+  }
+
+  private drawOverlay(theme: ThemeColours): void {
+    const ctx = this.overlay.getContext('2d');
+    if (!ctx) return;
+    const dpr = window.devicePixelRatio || 1;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    if (!this.focus) return;
+    const { q, k } = this.focus;
+    const n = this.data.n;
+    // Faint guides along the focused row and column, and a firm outline on the cell itself.
+    ctx.strokeStyle = theme.focus;
+    ctx.lineWidth = 1;
+    ctx.globalAlpha = 0.5;
+    ctx.strokeRect(this.left, this.top + q * this.cell, n * this.cell, this.cell);
+    ctx.strokeRect(this.left + k * this.cell, this.top, this.cell, n * this.cell);
+    ctx.globalAlpha = 1;
+    ctx.lineWidth = this.locked ? 3 : 2;
+    ctx.strokeRect(this.left + k * this.cell, this.top + q * this.cell, this.cell, this.cell);
+  }
+
+  weightAt(cell: Cell): number {
+    return this.data.weights[cell.q * this.data.n + cell.k];
+  }
+
+  token(i: number): string {
+    return this.data.tokens[i];
+  }
+
+  private cellAt(x: number, y: number): Cell | undefined {
+    const k = Math.floor((x - this.left) / this.cell);
+    const q = Math.floor((y - this.top) / this.cell);
+    const n = this.data.n;
+    return q >= 0 && q < n && k >= 0 && k < n ? { q, k } : undefined;
+  }
+
+  private anchorOf(cell: Cell): { x: number; y: number } {
+    const r = this.overlay.getBoundingClientRect();
+    return { x: r.left + this.left + (cell.k + 1) * this.cell, y: r.top + this.top + (cell.q + 1) * this.cell };
+  }
+
+  private setFocus(cell: Cell | undefined, theme: ThemeColours, anchor?: { x: number; y: number }): void {
+    this.focus = cell;
+    this.drawOverlay(theme);
+    this.onFocus(this, cell, anchor ?? (cell ? this.anchorOf(cell) : { x: 0, y: 0 }));
+  }
+
+  /** Hover follows the pointer; a click locks the focus cell, a second click releases it. */
+  private bindEvents(): void {
+    // The theme is read when an interaction happens, so a theme switch needs no re-binding.
+    const theme = readTheme;
+    this.overlay.addEventListener('mousemove', (e) => {
+      if (this.locked) return;
+      this.setFocus(this.cellAt(e.offsetX, e.offsetY), theme(), { x: e.clientX, y: e.clientY });
+    });
+    this.overlay.addEventListener('mouseleave', () => {
+      if (!this.locked) this.setFocus(undefined, theme());
+    });
+    this.overlay.addEventListener('click', (e) => {
+      const cell = this.cellAt(e.offsetX, e.offsetY);
+      this.locked = !this.locked && cell !== undefined;
+      this.setFocus(cell, theme(), { x: e.clientX, y: e.clientY });
+    });
+    this.overlay.addEventListener('keydown', (e) => this.onKey(e, theme()));
+    this.overlay.addEventListener('blur', () => {
+      if (!this.locked) this.setFocus(undefined, theme());
+    });
+  }
+
+  private onKey(e: KeyboardEvent, theme: ThemeColours): void {
+    const n = this.data.n;
+    const cur = this.focus ?? { q: 0, k: 0 };
+    const moves: Record<string, Cell> = {
+      ArrowUp: { q: Math.max(0, cur.q - 1), k: cur.k },
+      ArrowDown: { q: Math.min(n - 1, cur.q + 1), k: cur.k },
+      ArrowLeft: { q: cur.q, k: Math.max(0, cur.k - 1) },
+      ArrowRight: { q: cur.q, k: Math.min(n - 1, cur.k + 1) },
+      Home: { q: cur.q, k: 0 },
+      End: { q: cur.q, k: n - 1 },
+    };
+    if (moves[e.key]) {
+      e.preventDefault();
+      this.setFocus(moves[e.key], theme);
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      this.locked = !this.locked;
+      this.setFocus(cur, theme);
+    } else if (e.key === 'Escape') {
+      this.locked = false;
+      this.setFocus(undefined, theme);
+    }
+  }
+}

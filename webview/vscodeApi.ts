@@ -1,0 +1,12 @@
+// The webview's handle on its host; acquireVsCodeApi may be called only once per page.
+import type { FromWebview } from '../src/shared/protocol';
+
+interface VsCodeApi {
+  postMessage(message: FromWebview): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export const vscode: VsCodeApi = acquireVsCodeApi();
