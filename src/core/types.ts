@@ -37,7 +37,10 @@ export interface AttentionOptions {
   mask: MaskKind;
   /** Scale scores by 1/sqrt(d_head); default true. Off only to show why it is there. */
   scale?: boolean;
-  /** For mask 'padding': [N], 1 for a real key, 0 for padding that no query may attend to. */
+  /**
+   * [N], 1 for a real key, 0 for padding that no query may attend to. Required by mask 'padding';
+   * also honoured with 'none' and 'causal' (causal + padding hides both).
+   */
   keyPadding?: Uint8Array;
 }
 

@@ -1,0 +1,14 @@
+// The public face of the attention core. The extension host, the webview, the command line and
+// the benchmarks import from here and nowhere deeper.
+
+export type {
+  AttentionOptions, AttentionResult, HeadSteps, LayerWeights, MaskKind, Token, WeightInit,
+} from './types';
+export { InputError, isInputError, type InputErrorCode } from './errors';
+export { tokenizeText } from './tokenize';
+export { embedTokens, positionEncodings, type EmbedOptions } from './embed';
+export { parseMatrix, matrixFromRows, vectorFromArray, type NumericMatrix } from './matrix';
+export { makeWeights, identityWeights, weightsFromJson, checkWeights, type WeightOptions } from './weights';
+export { multiHeadAttention, headSteps } from './attention';
+export { attentionForText, type TextAttention, type TextAttentionOptions } from './pipeline';
+export { hashString, mulberry32 } from './random';
