@@ -2,7 +2,7 @@
 // `node scripts/build.mjs webview extension` builds only those; `--watch` rebuilds on change;
 // `--production` minifies the bundles that ship in the .vsix.
 import * as esbuild from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +33,8 @@ const targets = {
   },
   // Command line: the same core the extension calls.
   cli: { ...node, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // onnxruntime worker thread (src/onnx/node): loads ORT's WASM files copied next to it.
+  ortWorker: { ...node, entryPoints: ['src/onnx/node/ortWorker.ts'], outfile: 'dist/ortWorker.js' },
   // Unit and integration tests, bundled one file each; vscode and mocha are resolved at run time.
   tests: {
     ...node, sourcemap: true, minify: false, entryPoints: testEntries(), outdir: 'out/test', outbase: 'test',
@@ -45,6 +47,14 @@ for (const name of names) {
   if (!targets[name]) {
     console.error(`unknown build target "${name}"; targets: ${Object.keys(targets).join(', ')}`);
     process.exit(2);
+  }
+}
+
+// onnxruntime-web import()s its WASM glue and binary at run time; Node needs only this pair.
+if (names.includes('ortWorker')) {
+  mkdirSync(path.join(root, 'dist'), { recursive: true });
+  for (const file of ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) {
+    copyFileSync(path.join(root, 'node_modules/onnxruntime-web/dist', file), path.join(root, 'dist', file));
   }
 }
 
