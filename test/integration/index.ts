@@ -1,0 +1,37 @@
+// Entry point that VS Code loads in the extension host (--extensionTestsPath): runs every
+// *.test.js beside it with mocha. Files are found by walking the folder, never by a list.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import Mocha from 'mocha';
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.test.js'))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+}
+
+export function run(): Promise<void> {
+  // Output goes through console.log, which the extension host forwards to the runner's stdout;
+  // colours would arrive there as escape codes.
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  const files = testFiles(__dirname);
+  for (const file of files) mocha.addFile(file);
+  console.log(`Integration tests: ${files.length} file(s) in ${__dirname}`);
+  return new Promise((resolve, reject) => {
+    try {
+      const runner = mocha.run((failures) => {
+        const passed = runner.stats?.passes ?? 0;
+        // A plain closing line that CI logs and scripts can read without knowing mocha.
+        console.log(`integration: ${passed} passed, ${failures} failed`);
+        if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
+        else if (files.length === 0 || passed === 0) reject(new Error('no integration test ran'));
+        else resolve();
+      });
+    } catch (error) {
+      // A test file that throws while loading fails the run with its own stack.
+      console.error(error);
+      reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+}
