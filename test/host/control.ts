@@ -89,7 +89,7 @@ async function screenshot(page: Page, request: ScreenshotRequest, dir: string): 
   const workbench = path.join(dir, `${request.name}.png`);
   writeFileSync(workbench, png);
   const reply: ScreenshotReply = { workbench, workbenchStats: pixelStats(png) };
-  const frame = await findWebviewFrame(page, DEFAULT_WEBVIEW_SELECTOR, request.frameTitle);
+  const frame = await findWebviewFrame(page, request.selector ?? DEFAULT_WEBVIEW_SELECTOR, request.frameTitle);
   if (frame) {
     const cropped = crop(png, await frameBox(frame));
     reply.webview = path.join(dir, `${request.name}-webview.png`);

@@ -22,8 +22,10 @@ export interface PixelStats {
 export interface ScreenshotRequest {
   /** File name without extension; letters, digits, '-', '_' and '.' only. */
   name: string;
-  /** Picks the webview whose panel title contains this text when several are open. */
+  /** Picks the webview whose document.title contains this text when several are open. */
   frameTitle?: string;
+  /** CSS selector that identifies the webview's content frame; defaults to DEFAULT_WEBVIEW_SELECTOR. */
+  selector?: string;
 }
 
 export interface ScreenshotReply {

@@ -2,8 +2,8 @@
 // real pixels. Independent of the extension's own features.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { hasTestHost, screenshot } from './support/host';
-import { setColorTheme, waitFor } from './support/wait';
+import { clickInWebview, hasTestHost, hoverInWebview, pressKey, screenshot, webviewEval } from './support/host';
+import { delay, setColorTheme, waitFor } from './support/wait';
 
 describe('integration host', () => {
   it('runs a real VS Code with the sample workspace open', async () => {
@@ -38,4 +38,53 @@ describe('integration host', () => {
       `light background ${light.workbenchStats.dominantColour} vs dark ${dark.workbenchStats.dominantColour}`);
     await setColorTheme('Default Dark Modern', vscode.ColorThemeKind.Dark);
   });
+
+  it('reaches into a webview: pixels, DOM, real mouse and keyboard', async function () {
+    if (!hasTestHost()) this.skip();
+    const selector = '#host-selftest';
+    const panel = vscode.window.createWebviewPanel('attentionExplorer.hostSelfTest', 'Host self-test', vscode.ViewColumn.Beside, {
+      enableScripts: true,
+    });
+    try {
+      panel.webview.html = SELF_TEST_HTML;
+      const ready = await webviewEval<boolean>('document.body.dataset.drawn === "yes"', { selector, timeoutMs: 20_000 });
+      assert.equal(ready, true);
+      const shot = await screenshot('smoke-webview', { selector });
+      assert.ok(shot.webview && shot.webviewStats, 'the webview was found and cropped');
+      assert.ok(shot.webviewStats.distinctColours > 20, JSON.stringify(shot.webviewStats));
+      assert.ok(shot.webviewStats.nonBackgroundFraction > 0.05, JSON.stringify(shot.webviewStats));
+
+      await hoverInWebview('#target', { selector });
+      await waitFor('the hover to arrive', () => webviewEval<boolean>('document.body.dataset.hovered === "yes"', { selector }));
+      await clickInWebview('#target', { selector });
+      await waitFor('the click to arrive', () => webviewEval<boolean>('document.body.dataset.clicked === "yes"', { selector }));
+      await pressKey('ArrowRight');
+      await waitFor('the key to arrive', () => webviewEval<boolean>('document.body.dataset.key === "ArrowRight"', { selector }));
+    } finally {
+      panel.dispose();
+      await delay(200);
+    }
+  });
 });
+
+/** A webview of the test's own: a drawn gradient and a button that records what reaches it. */
+const SELF_TEST_HTML = `<!DOCTYPE html>
+<html><head><meta charset="UTF-8"><title>Host self-test</title></head>
+<body>
+<div id="host-selftest">
+  <canvas id="canvas" width="320" height="200"></canvas>
+  <button id="target" style="display:block;width:160px;height:40px">target</button>
+</div>
+<script>
+  const ctx = document.getElementById('canvas').getContext('2d');
+  for (let i = 0; i < 32; i++) for (let j = 0; j < 20; j++) {
+    ctx.fillStyle = 'hsl(' + (i * 11) + ', 80%, ' + (30 + j * 2) + '%)';
+    ctx.fillRect(i * 10, j * 10, 10, 10);
+  }
+  document.body.dataset.drawn = 'yes';
+  const target = document.getElementById('target');
+  target.addEventListener('mousemove', () => { document.body.dataset.hovered = 'yes'; });
+  target.addEventListener('click', () => { document.body.dataset.clicked = 'yes'; });
+  target.addEventListener('keydown', (event) => { document.body.dataset.key = event.key; });
+</script>
+</body></html>`;

@@ -4,10 +4,10 @@
 // so tests that need pixels should `this.skip()` there.
 //
 // Endpoints (POST, JSON body, JSON reply; non-2xx replies are { error }):
-//   /screenshot  { name, frameTitle? }        → { workbench, workbenchStats, webview?, webviewStats? }
+//   /screenshot  { name, frameTitle?, selector? } → { workbench, workbenchStats, webview?, webviewStats? }
 //       Saves test-output/screenshots/NAME.png (the whole 1400×900 workbench) and, when a webview
-//       whose content frame has #app is visible, NAME-webview.png cropped to it. frameTitle picks
-//       the webview whose document.title contains it. Stats: width, height, distinctColours,
+//       whose content frame contains `selector` (default "#app") is visible, NAME-webview.png
+//       cropped to it. frameTitle picks the webview whose document.title contains it. Stats: width, height, distinctColours,
 //       dominantColour (#rrggbb, the background), nonBackgroundFraction (0…1).
 //   /webviewEval { expression, selector?, timeoutMs? } → { value }
 //       Evaluates a JavaScript expression (promises awaited) in the webview content frame that
@@ -46,7 +46,7 @@ async function call<P extends keyof Endpoints>(endpoint: P, body: Endpoints[P][0
 }
 
 /** Screenshot of the workbench (and of the visible webview) with pixel statistics. */
-export function screenshot(name: string, options: { frameTitle?: string } = {}): Promise<ScreenshotReply> {
+export function screenshot(name: string, options: { frameTitle?: string; selector?: string } = {}): Promise<ScreenshotReply> {
   return call('/screenshot', { name, ...options });
 }
 
