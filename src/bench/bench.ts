@@ -1,0 +1,140 @@
+// `npm run bench`: one attention layer (d_model 768, 12 heads, batch 1) at several N, computed by
+// the TypeScript core and by the same layer exported to ONNX and run in onnxruntime-web (WASM,
+// in a worker thread) with 1 and 2 threads, plus the `auto` choice the extension makes.
+//
+//   node dist/bench.js            a table
+//   node dist/bench.js --json     one JSON object per measurement and line
+//   node dist/bench.js --n=128,512 --budget=1000   fewer sizes, shorter runs
+//   node dist/bench.js --d-model=64 --heads=4      another layer shape (for tuning the policy)
+import os from 'node:os';
+import { makeWeights, multiHeadAttention } from '../core';
+import type { LayerWeights } from '../core/types';
+import { attentionFlops, chooseEngine } from '../onnx/enginePolicy';
+import { exportAttentionModel } from '../onnx/export';
+import { OrtWorkerClient, type OrtSession } from '../onnx/node/ortWorkerClient';
+
+
+interface Row {
+  engine: 'core' | 'onnxruntime-web' | 'auto';
+  threads: number;
+  n: number;
+  d_model: number;
+  heads: number;
+  median_ms: number;
+  gflops: number;
+}
+
+interface Settings { sizes: number[]; budgetMs: number; json: boolean; threads: number[] }
+
+let D_MODEL = 768;
+let HEADS = 12;
+
+function parseArgs(argv: string[]): Settings {
+  const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const list = (s: string | undefined, fallback: number[]) => (s ? s.split(',').map(Number) : fallback);
+  return {
+    json: argv.includes('--json'),
+    sizes: list(value('n'), [128, 512, 1024, 2048]),
+    threads: list(value('threads'), [1, 2]),
+    budgetMs: Number(value('budget') ?? 2500),
+  };
+}
+
+/**
+ * Median of repeated runs after one warm-up (JIT, WASM memory growth). Repeats until the time
+ * budget is spent, at least 3 and at most 25 times, so slow sizes still finish in seconds.
+ */
+async function medianMs(run: () => unknown, budgetMs: number): Promise<number> {
+  const warm = performance.now();
+  await run();
+  const warmMs = performance.now() - warm;
+  const reps = Math.max(3, Math.min(25, Math.floor(budgetMs / Math.max(warmMs, 1e-3))));
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const start = performance.now();
+    await run();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const mid = times.length >> 1;
+  return times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+}
+
+function input(n: number): Float32Array {
+  const x = new Float32Array(n * D_MODEL);
+  for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37) * 0.5;
+  return x;
+}
+
+function row(engine: Row['engine'], threads: number, n: number, ms: number): Row {
+  const gflops = attentionFlops(n, D_MODEL) / (ms * 1e6);
+  return { engine, threads, n, d_model: D_MODEL, heads: HEADS, median_ms: round(ms), gflops: round(gflops) };
+}
+
+const round = (v: number) => Math.round(v * 100) / 100;
+
+async function onnxRunner(session: OrtSession, n: number) {
+  const feeds = { x: { type: 'float32' as const, dims: [1, n, D_MODEL], data: input(n) } };
+  return () => session.run(feeds, ['attention_weights', 'output']);
+}
+
+async function benchSize(
+  n: number, w: LayerWeights, sessions: Map<number, OrtSession>, s: Settings, report: (r: Row) => void,
+): Promise<void> {
+  const x = input(n);
+  const core = () => multiHeadAttention(x, n, w, { heads: HEADS, mask: 'none' });
+  const coreMs = await medianMs(core, s.budgetMs);
+  report(row('core', 1, n, coreMs));
+  for (const [threads, session] of sessions) {
+    report(row('onnxruntime-web', threads, n, await medianMs(await onnxRunner(session, n), s.budgetMs)));
+  }
+  const choice = chooseEngine({ n, dModel: D_MODEL, heads: HEADS, cores: os.availableParallelism() });
+  const chosen = choice.engine === 'core' ? core : await onnxRunner(sessions.get(choice.threads) ?? [...sessions.values()][0], n);
+  report(row('auto', choice.threads, n, await medianMs(chosen, s.budgetMs)));
+}
+
+function table(rows: Row[]): string {
+  const lines = ['    N  engine           threads   median ms   GFLOP/s   core / this'];
+  for (const r of rows) {
+    const core = rows.find((c) => c.n === r.n && c.engine === 'core');
+    const ratio = core && r.engine !== 'core' ? (core.median_ms / r.median_ms).toFixed(2) + '×' : '';
+    lines.push(
+      `${String(r.n).padStart(5)}  ${r.engine.padEnd(16)} ${String(r.threads).padStart(7)} ` +
+        `${r.median_ms.toFixed(1).padStart(11)} ${r.gflops.toFixed(2).padStart(9)}   ${ratio.padStart(11)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const s = parseArgs(process.argv.slice(2));
+  const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  D_MODEL = Number(arg('d-model') ?? D_MODEL);
+  HEADS = Number(arg('heads') ?? HEADS);
+  const w = makeWeights({ dModel: D_MODEL, seed: 1 });
+  const model = exportAttentionModel(w, { heads: HEADS, mask: 'none' });
+  const client = new OrtWorkerClient();
+  const rows: Row[] = [];
+  const report = (r: Row) => {
+    rows.push(r);
+    if (s.json) console.log(JSON.stringify(r));
+    else process.stderr.write(`  ${r.engine} ×${r.threads} N=${r.n}: ${r.median_ms} ms\n`);
+  };
+  try {
+    const sessions = new Map<number, OrtSession>();
+    for (const t of s.threads) sessions.set(t, await client.load(model, { threads: t }));
+    for (const n of s.sizes) await benchSize(n, w, sessions, s, report);
+  } finally {
+    client.dispose();
+  }
+  if (!s.json) {
+    console.log(`attention layer, d_model ${D_MODEL}, ${HEADS} heads, batch 1, mask none; ${os.availableParallelism()} cores, Node ${process.version}`);
+    console.log('onnxruntime-web: WASM (CPU) in a worker thread; times include the round trip to it.');
+    console.log(table(rows));
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : String(e));
+  process.exit(1);
+});
