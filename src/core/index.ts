@@ -11,4 +11,5 @@ export { parseMatrix, matrixFromRows, vectorFromArray, type NumericMatrix } from
 export { makeWeights, identityWeights, weightsFromJson, checkWeights, type WeightOptions } from './weights';
 export { multiHeadAttention, headSteps } from './attention';
 export { attentionForText, type TextAttention, type TextAttentionOptions } from './pipeline';
+export { loadTokenizerJson, type TextTokenizer } from './hfTokenizer';
 export { hashString, mulberry32 } from './random';

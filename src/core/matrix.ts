@@ -67,7 +67,8 @@ function fromCells(cells: string[][]): NumericMatrix {
 
 function raggedError(row: number, got: number, want: number): InputError {
   const col = Math.min(got, want) + 1;
-  return new InputError('ragged', `row ${row} has ${got} values but row 1 has ${want}`, row, col);
+  const values = (k: number) => `${k} value${k === 1 ? '' : 's'}`;
+  return new InputError('ragged', `row ${row} has ${values(got)} but row 1 has ${values(want)}`, row, col);
 }
 
 /**

@@ -1,0 +1,312 @@
+// Tokens from any Hugging Face tokenizer.json, with the character ranges the library does not
+// give. Each token's vocabulary piece is turned back into the text it stands for (dropping "##"
+// continuation marks, SentencePiece "▁" spaces and byte-level encoding), then matched in order
+// against the source with case and accents folded, because normalizers lowercase and strip
+// accents. Tokens that match nothing ([UNK], single bytes of one character) share the span of
+// source text between their neighbours. Special tokens a post-processor adds ([CLS], </s>) get
+// `special: true` and an empty range at the point they were inserted.
+
+import { Tokenizer } from '@huggingface/tokenizers';
+import { InputError } from './errors';
+import { tokenizeText } from './tokenize';
+import type { Token } from './types';
+
+export interface TextTokenizer {
+  tokenize(text: string): Token[];
+}
+
+interface PieceRules {
+  byteLevel: boolean;
+  metaspace: string | null;
+  prefix: string | null;
+  suffix: string | null;
+  unk: string | null;
+  special: Set<string>;
+}
+
+/** Builds a tokenizer from the parsed tokenizer.json (and, optionally, tokenizer_config.json). */
+export function loadTokenizerJson(json: unknown, config: unknown = {}): TextTokenizer {
+  if (typeof json !== 'object' || json === null || !('model' in json)) {
+    throw new InputError('tokenizer', 'not a tokenizer.json: it has no "model"');
+  }
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = new Tokenizer(json, config ?? {});
+  } catch (e) {
+    throw new InputError('tokenizer', `cannot load the tokenizer: ${(e as Error).message}`);
+  }
+  const rules = pieceRules(json as Record<string, unknown>);
+  return {
+    tokenize(text: string): Token[] {
+      let encoded: { ids: number[]; tokens: string[] };
+      try {
+        encoded = tokenizer.encode(text);
+      } catch (e) {
+        throw new InputError('tokenizer', `the tokenizer failed on this text: ${(e as Error).message}`);
+      }
+      return alignTokens(text, encoded.tokens, encoded.ids, rules);
+    },
+  };
+}
+
+/** Reads from the JSON how vocabulary pieces spell their text. */
+function pieceRules(json: Record<string, unknown>): PieceRules {
+  const model = (json.model ?? {}) as Record<string, unknown>;
+  const all = JSON.stringify([json.pre_tokenizer, json.decoder, json.normalizer]);
+  const metaspace = /"type":"Metaspace"/.test(all) || /\u2581/.test(JSON.stringify(json.decoder ?? ''))
+    ? String((findKey(json.pre_tokenizer, 'replacement') ?? findKey(json.decoder, 'replacement') ?? '\u2581'))
+    : null;
+  const special = new Set<string>();
+  for (const t of (json.added_tokens ?? []) as { content?: string; special?: boolean }[]) {
+    if (t.special && typeof t.content === 'string') special.add(t.content);
+  }
+  const unk = typeof model.unk_token === 'string' ? model.unk_token : null;
+  if (unk) special.delete(unk); // [UNK] stands for real text
+  const prefix = model.type === 'WordPiece' ? String(model.continuing_subword_prefix ?? '##') : stringOrNull(model.continuing_subword_prefix);
+  return {
+    byteLevel: /"type":"ByteLevel"/.test(all),
+    metaspace,
+    prefix,
+    suffix: stringOrNull(model.end_of_word_suffix),
+    unk,
+    special,
+  };
+}
+
+const stringOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** First value under `key` anywhere inside `value` (pre-tokenizers nest in Sequence). */
+function findKey(value: unknown, key: string): unknown {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const obj = value as Record<string, unknown>;
+  if (key in obj) return obj[key];
+  for (const v of Object.values(obj)) {
+    const found = findKey(v, key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** The raw bytes of a byte-level or byte-fallback piece; null for pieces that are text. */
+function pieceBytes(piece: string, rules: PieceRules): number[] | null {
+  const byte = /^<0x([0-9A-Fa-f]{2})>$/.exec(piece); // SentencePiece byte fallback
+  if (byte) return [parseInt(byte[1], 16)];
+  if (!rules.byteLevel) return null;
+  const bytes = Array.from(piece, (ch) => byteOf(ch));
+  return bytes.every((b) => b >= 0) ? bytes : null;
+}
+
+/** The source text a piece stands for, or null when it stands for unknown text ([UNK]). */
+function pieceText(piece: string, rules: PieceRules): string | null {
+  if (rules.unk !== null && piece === rules.unk) return null;
+  return spell(piece, rules);
+}
+
+/** Undoes the vocabulary's spelling conventions: "▁" for spaces, "##" and "</w>" markers. */
+function spell(text: string, rules: PieceRules): string {
+  let s = text;
+  if (rules.metaspace) s = s.split(rules.metaspace).join(' ');
+  if (rules.prefix && s.startsWith(rules.prefix) && s.length > rules.prefix.length) s = s.slice(rules.prefix.length);
+  if (rules.suffix && s.endsWith(rules.suffix)) s = s.slice(0, -rules.suffix.length);
+  return s;
+}
+
+// GPT-2 byte-level alphabet: printable Latin-1 bytes stand for themselves; the other 68 bytes
+// are shifted to U+0100 onwards in byte order.
+const BYTE_OF_CHAR = (() => {
+  const map = new Map<number, number>();
+  let shifted = 0;
+  for (let b = 0; b < 256; b++) {
+    const printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+    map.set(printable ? b : 256 + shifted++, b);
+  }
+  return map;
+})();
+
+const byteOf = (ch: string): number => BYTE_OF_CHAR.get(ch.codePointAt(0) ?? 0) ?? -1;
+
+/** Strict UTF-8 decoding; null for invalid or incomplete sequences. */
+function utf8Decode(bytes: number[]): string | null {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    const len = b < 0 ? 0 : b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (len === 0 || i + len > bytes.length) return null;
+    let cp = len === 1 ? b : b & (0xff >> (len + 1));
+    for (let k = 1; k < len; k++) {
+      const c = bytes[i + k];
+      if ((c & 0xc0) !== 0x80) return null;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    out += String.fromCodePoint(cp);
+    i += len;
+  }
+  return out;
+}
+
+/** Source text with case and accents folded, and where each folded unit came from. */
+interface Folded {
+  text: string;
+  start: number[]; // source UTF-16 start of folded unit i
+  end: number[]; // source UTF-16 end of folded unit i
+}
+
+const fold = (s: string): string => s.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
+
+function foldSource(source: string): Folded {
+  const f: Folded = { text: '', start: [], end: [] };
+  let i = 0;
+  for (const ch of source) {
+    const folded = fold(ch);
+    for (let k = 0; k < folded.length; k++) {
+      f.start.push(i);
+      f.end.push(i + ch.length);
+    }
+    f.text += folded;
+    i += ch.length;
+  }
+  return f;
+}
+
+function alignTokens(source: string, pieces: string[], ids: number[], rules: PieceRules): Token[] {
+  const a = new Aligner(source);
+  let bytes: number[] = []; // bytes of a character split over several tokens, so far
+  let byteTokens: Token[] = [];
+  const tokens = pieces.map((piece, t): Token => ({ text: piece, start: 0, end: 0, id: ids[t] }));
+  for (const token of tokens) {
+    if (rules.special.has(token.text)) {
+      token.special = true;
+      a.special(token);
+      continue;
+    }
+    const b = pieceBytes(token.text, rules);
+    if (!b) {
+      a.text(pieceText(token.text, rules), [token]);
+      continue;
+    }
+    bytes.push(...b);
+    byteTokens.push(token);
+    const text = utf8Decode(bytes);
+    // A UTF-8 character is at most 4 bytes; longer invalid runs will never decode.
+    if (text === null && bytes.length < 8) continue;
+    a.text(text === null ? null : spell(text, rules), byteTokens);
+    bytes = [];
+    byteTokens = [];
+  }
+  if (byteTokens.length) a.text(null, byteTokens);
+  a.finish();
+  return tokens;
+}
+
+/** Walks the folded source left to right, placing tokens as their text is found. */
+class Aligner {
+  private readonly f: Folded;
+  private cursor = 0; // in folded units
+  /** Tokens whose place is known only once the next token is found. */
+  private pending: Token[] = [];
+
+  constructor(private readonly source: string) {
+    this.f = foldSource(source);
+  }
+
+  /** Places `group` (tokens that together spell `text`); null text means unknown. */
+  text(text: string | null, group: Token[]): void {
+    if (text === null) {
+      this.pending.push(...group);
+      return;
+    }
+    const f = this.f;
+    if (text.trim() === '') {
+      // A token that is only whitespace (a byte-level "Ġ", a lone "▁") covers the space it stands for.
+      this.close(this.cursor);
+      const to = text === '' ? this.cursor : skipSpace(f.text, this.cursor);
+      this.set(group, this.cursor, to);
+      return;
+    }
+    const needle = fold(text.trim());
+    const at = matchAt(f.text, needle, this.cursor) ?? findFrom(f.text, needle, this.cursor);
+    if (!at) {
+      this.pending.push(...group);
+      return;
+    }
+    this.close(at[0]);
+    this.set(group, at[0], at[1]);
+  }
+
+  /** A special token is placed where it literally appears, else as an empty range where it was added. */
+  special(token: Token): void {
+    const at = matchAt(this.f.text, fold(token.text), this.cursor);
+    if (!at) {
+      this.pending.push(token);
+      return;
+    }
+    this.close(at[0]);
+    this.set([token], at[0], at[1]);
+  }
+
+  finish(): void {
+    this.close(this.f.text.length);
+  }
+
+  private set(group: Token[], from: number, to: number): void {
+    const start = this.src(from);
+    const end = to > from ? this.f.end[to - 1] : start;
+    for (const t of group) [t.start, t.end] = [start, end];
+    this.cursor = to;
+  }
+
+  private src(u: number): number {
+    return u < this.f.start.length ? this.f.start[u] : this.source.length;
+  }
+
+  /**
+   * Gives the pending tokens the source between the cursor and `upTo`, whitespace trimmed.
+   * Unknown tokens share that span, unless it holds exactly as many words as there are of them
+   * (two [UNK] for "模型"): then each gets its own. Special tokens get an empty range at the
+   * span's start, or at its end when they follow unknown text.
+   */
+  private close(upTo: number): void {
+    if (this.pending.length === 0) return;
+    const f = this.f;
+    const from = skipSpace(f.text, this.cursor);
+    let to = Math.max(upTo, from);
+    while (to > from && /\s/.test(f.text[to - 1])) to--;
+    const start = this.src(from);
+    const end = to > from ? f.end[to - 1] : start;
+    const unknown = this.pending.filter((t) => !t.special);
+    const words = tokenizeText(this.source.slice(start, end));
+    const oneEach = words.length === unknown.length;
+    let placed = 0;
+    for (const t of this.pending) {
+      if (t.special) {
+        t.start = t.end = placed > 0 ? end : start;
+        continue;
+      }
+      const w = oneEach ? words[placed] : undefined;
+      [t.start, t.end] = w ? [start + w.start, start + w.end] : [start, end];
+      placed++;
+    }
+    this.pending = [];
+    if (placed > 0) this.cursor = to;
+  }
+}
+
+const skipSpace = (s: string, from: number): number => {
+  while (from < s.length && /\s/.test(s[from])) from++;
+  return from;
+};
+
+/** [start, end) of `needle` right at `from` (after whitespace), or null. */
+function matchAt(hay: string, needle: string, from: number): [number, number] | null {
+  const at = skipSpace(hay, from);
+  return needle !== '' && hay.startsWith(needle, at) ? [at, at + needle.length] : null;
+}
+
+/** Like matchAt, but a piece may also be found further on when text between was dropped. */
+function findFrom(hay: string, needle: string, from: number): [number, number] | null {
+  if (needle === '') return null;
+  const direct = matchAt(hay, needle, from);
+  if (direct) return direct;
+  const at = hay.indexOf(needle, from);
+  return at < 0 ? null : [at, at + needle.length];
+}
