@@ -1,0 +1,127 @@
+// attention-explorer command line: the same core the extension runs, from a shell.
+// Problems are reported as one line on stderr with a non-zero exit status, never a stack trace.
+
+import { parseArgs } from 'node:util';
+import { isInputError, type MaskKind } from '../core';
+import { caseCommand } from './caseCommand';
+import { engineNames } from './engines';
+import { EXIT_INPUT, EXIT_INTERNAL, EXIT_USAGE, UsageError } from './errors';
+import { intOption, runCommand } from './runCommand';
+import { loadTokenizerFile } from './tokenizerFile';
+
+const USAGE = `Usage:
+  attention-explorer case FILE.json [--engine NAME] [--out FILE]
+      One attention layer on given numbers. FILE holds
+      {"x": [[…]], "heads": H, "mask": "none"|"causal"|"padding", "keyPadding": [1,0,…],
+       "weights": {"wq","wk","wv","wo": [[…]], "bq","bk","bv","bo": […]}}
+      (q = x · wq + bq; biases optional). Writes {"weights": [H][N][N], "output": [N][d_model]}.
+  attention-explorer run --text "…" [--heads 4] [--d-model 64] [--seed 42] [--mask none|causal]
+      [--tokenizer tokenizer.json] [--no-positions] [--format json|csv] [--out FILE]
+      Tokenizes the text, embeds it with seeded vectors and runs one seeded random layer, as
+      the editor command does. json: tokens, heads and weights; csv: head,query,key,weight.
+
+Options:
+  --engine NAME   engine for "case": ${engineNames().join(', ')} (default core)
+  --out FILE      write the result to FILE instead of stdout
+  -h, --help      show this help
+
+Exit status: 0 success, 1 input the computation rejects, 2 bad command line or unreadable file.
+`;
+
+const CASE_OPTIONS = {
+  engine: { type: 'string', default: 'core' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const RUN_OPTIONS = {
+  text: { type: 'string' },
+  heads: { type: 'string' },
+  'd-model': { type: 'string' },
+  seed: { type: 'string' },
+  mask: { type: 'string', default: 'none' },
+  tokenizer: { type: 'string' },
+  'no-positions': { type: 'boolean' },
+  format: { type: 'string', default: 'json' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Runs an argument parser, turning its complaints into one-line usage errors. */
+function parsing<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    // parseArgs explains unknown or malformed options well; keep its first line.
+    throw new UsageError(String((e as Error).message).split('\n')[0]);
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return;
+    case 'case':
+      return runCase(rest);
+    case 'run':
+      return runText(rest);
+    default:
+      throw new UsageError(`unknown command "${command}"; use "case" or "run" (see --help)`);
+  }
+}
+
+async function runCase(argv: string[]): Promise<void> {
+  const { values, positionals } = parsing(() =>
+    parseArgs({ args: argv, options: CASE_OPTIONS, allowPositionals: true, strict: true }));
+  if (values.help) return void process.stdout.write(USAGE);
+  if (positionals.length !== 1) throw new UsageError('case needs exactly one FILE.json');
+  await caseCommand({ file: positionals[0], engine: values.engine, out: values.out });
+}
+
+async function runText(argv: string[]): Promise<void> {
+  const { values, positionals } = parsing(() =>
+    parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true }));
+  if (values.help) return void process.stdout.write(USAGE);
+  if (positionals.length > 0) throw new UsageError(`run takes no positional arguments, got "${positionals[0]}"`);
+  const text = values.text;
+  if (text === undefined) throw new UsageError('run needs --text "…"');
+  const mask = values.mask;
+  if (mask !== 'none' && mask !== 'causal' && mask !== 'padding') {
+    throw new UsageError(`--mask must be none, causal or padding, got "${mask}"`);
+  }
+  const format = values.format;
+  if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got "${format}"`);
+  const tokenizerPath = values.tokenizer;
+  await runCommand({
+    text,
+    heads: intOption('heads', values.heads, 4, 1),
+    dModel: intOption('d-model', values['d-model'], 64, 1),
+    seed: intOption('seed', values.seed, 42, Number.MIN_SAFE_INTEGER),
+    mask: mask as MaskKind,
+    format,
+    positions: !values['no-positions'],
+    tokenize: tokenizerPath ? await loadTokenizerFile(tokenizerPath) : undefined,
+    out: values.out,
+  });
+}
+
+function fail(e: unknown): void {
+  if (e instanceof UsageError) {
+    process.stderr.write(`attention-explorer: ${e.message}\n`);
+    process.exitCode = EXIT_USAGE;
+  } else if (isInputError(e)) {
+    process.stderr.write(`attention-explorer: ${e.message}\n`);
+    process.exitCode = EXIT_INPUT;
+  } else {
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`attention-explorer: internal error: ${message.split('\n')[0]}\n`);
+    process.exitCode = EXIT_INTERNAL;
+  }
+}
+
+main(process.argv.slice(2)).catch(fail);

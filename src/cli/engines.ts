@@ -1,0 +1,27 @@
+// The engines `--engine NAME` can pick. Each entry loads its engine on first use, so an engine
+// with heavy dependencies costs nothing unless it is asked for. To add one, add an entry that
+// resolves to a function with the signature of `multiHeadAttention`, returning a promise.
+
+import { multiHeadAttention, type AttentionOptions, type AttentionResult, type LayerWeights } from '../core';
+import { UsageError } from './errors';
+
+export type EngineRun = (
+  x: Float32Array, n: number, w: LayerWeights, opts: AttentionOptions,
+) => Promise<AttentionResult>;
+
+const ENGINES: Record<string, () => Promise<EngineRun>> = {
+  core: async () => async (x, n, w, opts) => multiHeadAttention(x, n, w, opts),
+};
+
+export const engineNames = (): string[] => Object.keys(ENGINES);
+
+export async function loadEngine(name: string): Promise<EngineRun> {
+  const load = Object.hasOwn(ENGINES, name) ? ENGINES[name] : undefined;
+  if (!load) throw new UsageError(`unknown engine "${name}"; available: ${engineNames().join(', ')}`);
+  return load();
+}
+
+/** Makes `name` available to --engine; a later registration under the same name replaces it. */
+export function registerEngine(name: string, load: () => Promise<EngineRun>): void {
+  ENGINES[name] = load;
+}
