@@ -1,0 +1,264 @@
+// The output an attention cell produces, as the notebook renderer reads it and as .attnb files
+// store it. Weights travel as base64 of little-endian float32, not as nested JSON lists: a third
+// the size and exact to the bit. Above a size limit only what the views need is kept: the
+// largest k weights of every row (k chosen to fit), and the output says so.
+// Pure: no vscode, DOM or Node imports, so the host, the renderer and the tests share it.
+import type { Json, JsonObject } from './notebookFormat';
+
+export const ATTENTION_MIME = 'application/vnd.attention-explorer.attention+json';
+export const OUTPUT_VERSION = 1;
+/** Above this many bytes of float32 weights, an output keeps only the top k per row. */
+export const DEFAULT_OUTPUT_LIMIT_BYTES = 8 * 2 ** 20;
+
+/** What was computed, in memory: full weights, or the kept top-k expanded with zeros. */
+export interface AttentionData {
+  label?: string;
+  tokens: string[];
+  heads: number;
+  n: number;
+  weights: Float32Array; // [H][N][N]
+  settings: JsonObject;
+  elapsedMs: number;
+  /** Present when the stored output kept only the largest k weights of each row. */
+  topK?: number;
+}
+
+export class OutputFormatError extends Error {
+  override readonly name = 'OutputFormatError';
+}
+
+// ---------------------------------------------------------------------------------------------
+// base64 of bytes, written here because neither atob nor Buffer exists on every side.
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const DECODE = (() => {
+  const t = new Int16Array(128).fill(-1);
+  for (let i = 0; i < ALPHABET.length; i++) t[ALPHABET.charCodeAt(i)] = i;
+  return t;
+})();
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  const chunk = 3 * 8192; // whole triples per chunk, so padding appears only at the very end
+  for (let start = 0; start < bytes.length; start += chunk) {
+    const end = Math.min(bytes.length, start + chunk);
+    let s = '';
+    for (let i = start; i < end; i += 3) {
+      const a = bytes[i];
+      const b = i + 1 < end ? bytes[i + 1] : 0;
+      const c = i + 2 < end ? bytes[i + 2] : 0;
+      s += ALPHABET[a >> 2] + ALPHABET[((a & 3) << 4) | (b >> 4)];
+      s += i + 1 < end ? ALPHABET[((b & 15) << 2) | (c >> 6)] : '=';
+      s += i + 2 < end ? ALPHABET[c & 63] : '=';
+    }
+    parts.push(s);
+  }
+  return parts.join('');
+}
+
+export function base64ToBytes(text: string, what = 'base64'): Uint8Array {
+  if (text.length % 4 !== 0) throw new OutputFormatError(`${what}: base64 length ${text.length} is not a multiple of 4`);
+  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const out = new Uint8Array((text.length / 4) * 3 - pad);
+  let o = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    let v = 0;
+    for (let j = 0; j < 4; j++) {
+      const code = text.charCodeAt(i + j);
+      const d = code < 128 ? DECODE[code] : -1;
+      const isPad = code === 61 && i + j >= text.length - pad;
+      if (d < 0 && !isPad) throw new OutputFormatError(`${what}: character ${i + j + 1} is not base64`);
+      v = (v << 6) | (isPad ? 0 : d);
+    }
+    if (o < out.length) out[o++] = (v >> 16) & 255;
+    if (o < out.length) out[o++] = (v >> 8) & 255;
+    if (o < out.length) out[o++] = v & 255;
+  }
+  return out;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Little-endian bytes of 32-bit values, whatever the machine's byte order. */
+function leBytes(values: Float32Array | Uint32Array): Uint8Array {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  if (LITTLE_ENDIAN) return bytes;
+  const out = new Uint8Array(values.byteLength);
+  for (let i = 0; i < out.length; i += 4) for (let j = 0; j < 4; j++) out[i + j] = bytes[i + 3 - j];
+  return out;
+}
+
+function fromLe<T extends Float32Array | Uint32Array>(bytes: Uint8Array, make: (buffer: ArrayBuffer) => T): T {
+  const copy = new Uint8Array(bytes.length); // own, aligned buffer
+  if (LITTLE_ENDIAN) copy.set(bytes);
+  else for (let i = 0; i < bytes.length; i += 4) for (let j = 0; j < 4; j++) copy[i + j] = bytes[i + 3 - j];
+  return make(copy.buffer);
+}
+
+export function float32ToBase64(values: Float32Array): string {
+  return bytesToBase64(leBytes(values));
+}
+
+export function base64ToFloat32(text: string, what = 'weights'): Float32Array {
+  const bytes = base64ToBytes(text, what);
+  if (bytes.length % 4 !== 0) throw new OutputFormatError(`${what}: ${bytes.length} bytes is not a whole number of float32 values`);
+  return fromLe(bytes, (b) => new Float32Array(b));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding an output
+
+/** The JSON an attention cell outputs, with the weights compact and, above the limit, reduced. */
+export function encodeAttention(data: AttentionData, limitBytes = DEFAULT_OUTPUT_LIMIT_BYTES): JsonObject {
+  const { heads, n } = data;
+  const out: JsonObject = { version: OUTPUT_VERSION };
+  if (data.label !== undefined) out.label = data.label;
+  out.tokens = data.tokens;
+  out.heads = heads;
+  out.n = n;
+  out.settings = data.settings;
+  out.elapsedMs = Math.round(data.elapsedMs * 1000) / 1000;
+  const denseBytes = heads * n * n * 4;
+  if (denseBytes <= limitBytes && data.topK === undefined) {
+    out.weights = { layout: 'dense', dtype: 'float32', shape: [heads, n, n], base64: float32ToBase64(data.weights) };
+    return out;
+  }
+  // Each kept weight costs 8 bytes (float32 value + uint32 key index).
+  const fit = Math.max(1, Math.floor(limitBytes / (heads * n * 8)));
+  const k = Math.min(n, fit, data.topK ?? n);
+  const { indices, values } = topKRows(data.weights, heads * n, n, k);
+  out.weights = {
+    layout: 'top-k',
+    dtype: 'float32',
+    shape: [heads, n, n],
+    k,
+    indices: bytesToBase64(leBytes(indices)),
+    values: float32ToBase64(values),
+  };
+  return out;
+}
+
+/** For each of `rows` rows of `n`, the k largest values (largest first) and their columns. */
+export function topKRows(weights: Float32Array, rows: number, n: number, k: number): { indices: Uint32Array; values: Float32Array } {
+  const indices = new Uint32Array(rows * k); // [rows][k]
+  const values = new Float32Array(rows * k); // [rows][k]
+  for (let r = 0; r < rows; r++) {
+    const vals = values.subarray(r * k, (r + 1) * k);
+    const idx = indices.subarray(r * k, (r + 1) * k);
+    let kept = 0;
+    // A sorted buffer of k: most weights are below its smallest and cost one comparison.
+    for (let col = 0; col < n; col++) {
+      const v = weights[r * n + col];
+      if (kept === k && !(v > vals[k - 1])) continue;
+      // Strictly-less keeps an earlier key ahead of a later one with the same weight.
+      let p = 0;
+      while (p < kept && !(vals[p] < v)) p++;
+      const last = Math.min(kept, k - 1);
+      vals.copyWithin(p + 1, p, last);
+      idx.copyWithin(p + 1, p, last);
+      vals[p] = v;
+      idx[p] = col;
+      if (kept < k) kept++;
+    }
+  }
+  return { indices, values };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding an output (renderer, summaries, tests)
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function count(v: unknown, what: string, min = 0): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new OutputFormatError(`${what} must be a whole number ≥ ${min}`);
+  return v;
+}
+
+/** Reads an attention output back; every inconsistency is an OutputFormatError naming the field. */
+export function decodeAttention(value: unknown): AttentionData {
+  if (!isObject(value)) throw new OutputFormatError('an attention output must be an object');
+  if (value.version !== OUTPUT_VERSION) throw new OutputFormatError(`version must be ${OUTPUT_VERSION}`);
+  const heads = count(value.heads, 'heads', 1);
+  const n = count(value.n, 'n');
+  const tokens = value.tokens;
+  if (!Array.isArray(tokens) || tokens.length !== n || !tokens.every((t) => typeof t === 'string')) {
+    throw new OutputFormatError(`tokens must be a list of ${n} strings`);
+  }
+  const w = value.weights;
+  if (!isObject(w)) throw new OutputFormatError('weights must be an object');
+  const weights = decodeWeights(w, heads, n);
+  const data: AttentionData = {
+    tokens: tokens as string[],
+    heads,
+    n,
+    weights: weights.dense,
+    settings: isObject(value.settings) ? value.settings : {},
+    elapsedMs: typeof value.elapsedMs === 'number' ? value.elapsedMs : 0,
+  };
+  if (typeof value.label === 'string') data.label = value.label;
+  if (weights.topK !== undefined) data.topK = weights.topK;
+  return data;
+}
+
+function decodeWeights(w: JsonObject, heads: number, n: number): { dense: Float32Array; topK?: number } {
+  const shape = w.shape as Json;
+  if (!Array.isArray(shape) || shape.length !== 3 || shape[0] !== heads || shape[1] !== n || shape[2] !== n) {
+    throw new OutputFormatError(`weights.shape must be [${heads}, ${n}, ${n}]`);
+  }
+  if (w.dtype !== 'float32') throw new OutputFormatError('weights.dtype must be "float32"');
+  if (w.layout === 'dense') {
+    if (typeof w.base64 !== 'string') throw new OutputFormatError('weights.base64 must be a string');
+    const dense = base64ToFloat32(w.base64, 'weights.base64');
+    if (dense.length !== heads * n * n) {
+      throw new OutputFormatError(`weights.base64 holds ${dense.length} values, shape [${heads}, ${n}, ${n}] needs ${heads * n * n}`);
+    }
+    return { dense };
+  }
+  if (w.layout === 'top-k') return decodeTopK(w, heads, n);
+  throw new OutputFormatError('weights.layout must be "dense" or "top-k"');
+}
+
+function decodeTopK(w: JsonObject, heads: number, n: number): { dense: Float32Array; topK: number } {
+  const k = count(w.k, 'weights.k', n === 0 ? 0 : 1);
+  if (k > n) throw new OutputFormatError(`weights.k (${k}) cannot exceed n (${n})`);
+  if (typeof w.indices !== 'string' || typeof w.values !== 'string') {
+    throw new OutputFormatError('weights.indices and weights.values must be strings');
+  }
+  const rows = heads * n;
+  const indices = fromLe(base64ToBytes(w.indices, 'weights.indices'), (b) => new Uint32Array(b));
+  const values = base64ToFloat32(w.values, 'weights.values');
+  if (indices.length !== rows * k || values.length !== rows * k) {
+    throw new OutputFormatError(`weights.indices and weights.values must hold ${rows * k} entries each`);
+  }
+  const dense = new Float32Array(rows * n); // [H][N][N], zero where nothing was kept
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < k; j++) {
+      const col = indices[r * k + j];
+      if (col >= n) throw new OutputFormatError(`weights.indices: key ${col} is outside 0…${n - 1}`);
+      dense[r * n + col] = values[r * k + j];
+    }
+  }
+  return { dense, topK: k };
+}
+
+/** Mean over heads: [N][N]. */
+export function meanOverHeads(data: AttentionData): Float32Array {
+  const { heads, n, weights } = data;
+  const stride = n * n;
+  const mean = new Float32Array(stride);
+  for (let h = 0; h < heads; h++) for (let i = 0; i < stride; i++) mean[i] += weights[h * stride + i] / heads;
+  return mean;
+}
+
+/** Key tokens that receive the most attention in one head (mean over queries), largest first. */
+export function topKeys(data: AttentionData, head: number, limit: number): { key: number; weight: number }[] {
+  const { n, weights } = data;
+  const received = new Float64Array(n);
+  const base = head * n * n;
+  for (let q = 0; q < n; q++) for (let k = 0; k < n; k++) received[k] += weights[base + q * n + k] / n;
+  return Array.from(received, (weight, key) => ({ key, weight }))
+    .sort((a, b) => b.weight - a.weight || a.key - b.key)
+    .slice(0, limit);
+}

@@ -1,0 +1,147 @@
+// Attention outputs as cells produce them and files store them: exact base64 float32 weights,
+// and the size limit above which only the top k weights of each row are kept.
+import assert from 'node:assert/strict';
+import {
+  base64ToBytes,
+  base64ToFloat32,
+  bytesToBase64,
+  decodeAttention,
+  encodeAttention,
+  float32ToBase64,
+  meanOverHeads,
+  OutputFormatError,
+  topKeys,
+  topKRows,
+  type AttentionData,
+} from '../../../src/shared/notebookOutput';
+import type { JsonObject } from '../../../src/shared/notebookFormat';
+
+/** Softmax rows of seeded noise: [H][N][N]. */
+function attention(heads: number, n: number): AttentionData {
+  const weights = new Float32Array(heads * n * n);
+  let s = 12345;
+  for (let r = 0; r < heads * n; r++) {
+    let sum = 0;
+    for (let k = 0; k < n; k++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      const v = Math.exp((s / 2 ** 32) * 6);
+      weights[r * n + k] = v;
+      sum += v;
+    }
+    for (let k = 0; k < n; k++) weights[r * n + k] /= sum;
+  }
+  const tokens = Array.from({ length: n }, (_, i) => `t${i}`);
+  return { tokens, heads, n, weights, settings: { heads }, elapsedMs: 2.25 };
+}
+
+describe('attention outputs', () => {
+  describe('base64', () => {
+    it('matches Node for every length remainder and every byte value', () => {
+      for (let len = 0; len < 40; len++) {
+        const bytes = Uint8Array.from({ length: len }, (_, i) => (i * 97 + len) & 255);
+        const b64 = bytesToBase64(bytes);
+        assert.equal(b64, Buffer.from(bytes).toString('base64'));
+        assert.deepEqual(base64ToBytes(b64), bytes);
+      }
+      const all = Uint8Array.from({ length: 256 * 3 }, (_, i) => i & 255);
+      assert.deepEqual(base64ToBytes(bytesToBase64(all)), all);
+    });
+
+    it('keeps float32 weights exact, bit for bit, little-endian', () => {
+      const values = Float32Array.from([0, -0, 1, 1 / 3, 1e-45, 3.4028234663852886e38, -2.5, Number.NaN, Infinity, -Infinity]);
+      const b64 = float32ToBase64(values);
+      const expected = Buffer.alloc(values.length * 4);
+      values.forEach((v, i) => expected.writeFloatLE(v, i * 4));
+      assert.equal(b64, expected.toString('base64'));
+      const back = base64ToFloat32(b64);
+      assert.deepEqual(new Uint32Array(back.buffer), new Uint32Array(values.buffer));
+    });
+
+    it('rejects text that is not base64, or not whole float32 values', () => {
+      assert.throws(() => base64ToBytes('abc'), OutputFormatError);
+      assert.throws(() => base64ToBytes('ab*d'), /character 3 is not base64/);
+      assert.throws(() => base64ToFloat32(bytesToBase64(Uint8Array.of(1, 2, 3))), /not a whole number of float32/);
+    });
+  });
+
+  describe('encode and decode', () => {
+    it('round-trips small outputs densely and exactly', () => {
+      const data = attention(3, 5);
+      const json = encodeAttention(data);
+      assert.equal((json.weights as JsonObject).layout, 'dense');
+      const back = decodeAttention(JSON.parse(JSON.stringify(json)));
+      assert.deepEqual(back.weights, data.weights);
+      assert.deepEqual(back.tokens, data.tokens);
+      assert.equal(back.topK, undefined);
+    });
+
+    it('above the size limit keeps the top k of each row, and says so', () => {
+      const data = attention(2, 40); // 2·40·40·4 = 12 800 bytes dense
+      const json = encodeAttention(data, 4000);
+      const w = json.weights as JsonObject;
+      assert.equal(w.layout, 'top-k');
+      assert.equal(w.k, Math.floor(4000 / (2 * 40 * 8))); // 6
+      const stored = (w.indices as string).length + (w.values as string).length;
+      assert.ok(stored * 0.75 <= 4000 + 8, `stored ${stored * 0.75} bytes`);
+      const back = decodeAttention(json);
+      assert.equal(back.topK, 6);
+      for (let r = 0; r < 2 * 40; r++) {
+        const row = data.weights.subarray(r * 40, (r + 1) * 40);
+        const kept = back.weights.subarray(r * 40, (r + 1) * 40);
+        const threshold = [...row].sort((a, b) => b - a)[5];
+        for (let k = 0; k < 40; k++) {
+          // Every kept weight is exact; every weight above the row's 6th largest is kept.
+          if (kept[k] !== 0) assert.equal(kept[k], row[k]);
+          if (row[k] > threshold) assert.equal(kept[k], row[k]);
+        }
+        assert.equal(kept.filter((v) => v !== 0).length, 6);
+      }
+    });
+
+    it('keeps at least one weight per row however small the limit', () => {
+      const json = encodeAttention(attention(1, 10), 1);
+      assert.equal((json.weights as JsonObject).k, 1);
+    });
+
+    it('picks the top k with ties broken towards the earlier key', () => {
+      const { indices, values } = topKRows(Float32Array.from([0.1, 0.3, 0.3, 0.2, 0.1, 0.0]), 2, 3, 2);
+      assert.deepEqual([...indices], [1, 2, 0, 1]);
+      assert.deepEqual([...values], [0.30000001192092896, 0.30000001192092896, 0.20000000298023224, 0.10000000149011612]);
+    });
+
+    it('reports each inconsistency by field', () => {
+      const good = encodeAttention(attention(2, 3));
+      const bad = (patch: (j: JsonObject) => void) => {
+        const j = JSON.parse(JSON.stringify(good)) as JsonObject;
+        patch(j);
+        return () => decodeAttention(j);
+      };
+      assert.throws(bad((j) => (j.version = 9)), /version must be 1/);
+      assert.throws(bad((j) => (j.heads = 0)), /heads must be a whole number/);
+      assert.throws(bad((j) => (j.tokens = ['a'])), /tokens must be a list of 3 strings/);
+      assert.throws(bad((j) => ((j.weights as JsonObject).shape = [2, 3, 4])), /weights.shape must be \[2, 3, 3\]/);
+      assert.throws(bad((j) => ((j.weights as JsonObject).base64 = float32ToBase64(new Float32Array(5)))), /holds 5 values.*needs 18/);
+      assert.throws(bad((j) => ((j.weights as JsonObject).layout = 'sparse')), /"dense" or "top-k"/);
+      assert.throws(() => decodeAttention('nope'), OutputFormatError);
+    });
+  });
+
+  describe('summaries', () => {
+    it('averages heads and ranks the keys that receive the most attention', () => {
+      const data: AttentionData = {
+        tokens: ['a', 'b'],
+        heads: 2,
+        n: 2,
+        weights: Float32Array.from([1, 0, 1, 0, 0, 1, 0.5, 0.5]),
+        settings: {},
+        elapsedMs: 0,
+      };
+      assert.deepEqual([...meanOverHeads(data)], [0.5, 0.5, 0.75, 0.25]);
+      assert.deepEqual(topKeys(data, 0, 1), [{ key: 0, weight: 1 }]);
+      assert.deepEqual(topKeys(data, 1, 2), [
+        { key: 1, weight: 0.75 },
+        { key: 0, weight: 0.25 },
+      ]);
+    });
+  });
+});
