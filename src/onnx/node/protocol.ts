@@ -2,17 +2,9 @@
 // Every request carries an id; the worker answers each with exactly one reply of the same id.
 // Tensor data crosses as typed arrays whose buffers are transferred, never as JSON arrays.
 import type { OnnxErrorCode } from '../errors';
+import type { Feeds } from '../tensor';
 
-export type TensorType = 'float32' | 'int64' | 'int32' | 'bool';
-
-/** A tensor as it crosses the thread boundary. */
-export interface TensorData {
-  type: TensorType;
-  dims: number[];
-  data: Float32Array | BigInt64Array | Int32Array | Uint8Array;
-}
-
-export type Feeds = Record<string, TensorData>;
+export type { Feeds, TensorData, TensorType } from '../tensor';
 
 /** Data the worker is started with; fixed for its lifetime because ORT reads it only once. */
 export interface WorkerInit {
