@@ -6,6 +6,7 @@ export type OnnxErrorCode =
   | 'fusedAttention'
   | 'noAttention'
   | 'missingInput'
+  | 'inputShape'
   | 'externalData'
   | 'runtime'
   | 'cancelled';
@@ -47,6 +48,12 @@ export class MissingInputError extends OnnxError {
   constructor(readonly inputs: string[]) {
     super(`the model needs input${inputs.length > 1 ? 's' : ''} ${inputs.map((i) => `"${i}"`).join(', ')}, which cannot be filled from token ids; export the model without it (for decoders: without past key values)`);
   }
+}
+
+/** An input cannot take the tokens given: fixed sequence length, odd rank or element type. */
+export class InputShapeError extends OnnxError {
+  readonly code = 'inputShape';
+  override readonly name = 'InputShapeError';
 }
 
 /** Weights live in external files next to the model, which a byte buffer cannot reach. */

@@ -1,0 +1,68 @@
+// Planning a run that reads attention out of a user's model, and reading the results back.
+import { appendGraphOutputs } from './addOutputs';
+import { findAttentionSoftmax, type AttentionSoftmax } from './attentionNodes';
+import { ExternalDataError, NoAttentionError } from './errors';
+import { planInputs, type PlannedInput } from './inputs';
+import { decodeModel } from './proto';
+import type { TensorData } from './tensor';
+
+export interface AttentionRunPlan {
+  /** The original bytes with the chosen probabilities appended as graph outputs. */
+  model: Uint8Array;
+  /** The attention nodes whose outputs are fetched, in graph order. */
+  layers: AttentionSoftmax[];
+  inputs: PlannedInput[];
+}
+
+export interface PlanOptions {
+  /**
+   * Indices (into the attention nodes in graph order) to fetch; default all. Each layer costs
+   * heads·N²·4 bytes, so fetch only the layers on screen for long inputs.
+   */
+  layers?: number[];
+}
+
+/** Throws the typed errors of ./errors for anything that keeps the model from giving attention. */
+export function planAttentionRun(bytes: Uint8Array, opts: PlanOptions = {}): AttentionRunPlan {
+  const model = decodeModel(bytes);
+  const graph = model.graph ?? {};
+  const external = (graph.initializer ?? []).filter((t) => t.dataLocation === 1).length;
+  if (external) {
+    throw new ExternalDataError(`the model keeps ${external} weight tensor(s) in external data files, which cannot be loaded from one buffer; save it as a single .onnx file`);
+  }
+  const all = findAttentionSoftmax(model);
+  const layers = opts.layers ? opts.layers.map((i) => pick(all, i)) : all;
+  const inputs = planInputs(graph);
+  const existing = new Set((graph.output ?? []).map((o) => o.name));
+  const extra = [...new Set(layers.map((l) => l.output))].filter((name) => !existing.has(name));
+  return { model: appendGraphOutputs(bytes, extra), layers, inputs };
+}
+
+function pick(all: AttentionSoftmax[], index: number): AttentionSoftmax {
+  const layer = all[index];
+  if (!layer) throw new RangeError(`attention layer ${index} does not exist; the model has ${all.length} (0 … ${all.length - 1})`);
+  return layer;
+}
+
+export interface LayerAttention {
+  index: number;
+  nodeName: string;
+  heads: number;
+  queries: number;
+  keys: number;
+  /** [heads][queries][keys] */
+  weights: Float32Array;
+}
+
+/** Reads a fetched Softmax output of a batch-1 run as [heads][q][k]. */
+export function readAttention(layer: AttentionSoftmax, t: TensorData): LayerAttention {
+  const d = t.dims;
+  const layout = d.length === 4 && d[0] === 1 ? { heads: d[1], queries: d[2], keys: d[3] }
+    : d.length === 3 ? { heads: d[0], queries: d[1], keys: d[2] } // [batch·heads, q, k] with batch 1
+    : undefined;
+  if (!layout || t.type !== 'float32') {
+    throw new NoAttentionError(`"${layer.nodeName}" gave a ${t.type} tensor of shape [${d.join(', ')}], not [1, heads, q, k] or [heads, q, k] float32`);
+  }
+  // Both layouts are already [heads][q][k] in memory.
+  return { index: layer.index, nodeName: layer.nodeName, ...layout, weights: t.data as Float32Array };
+}
