@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { findAttentionSoftmax } from '../../../src/onnx/attentionNodes';
+import { planAttentionRun } from '../../../src/onnx/attentionRun';
+import {
+  ExternalDataError, FusedAttentionError, InputShapeError, MissingInputError, NoAttentionError, OnnxDecodeError, OnnxError,
+} from '../../../src/onnx/errors';
+import { exportAttentionModel } from '../../../src/onnx/export';
+import { makeFeeds } from '../../../src/onnx/inputs';
+import { decodeModel, encodeModel, type Graph, type Node } from '../../../src/onnx/proto';
+import { AttributeType, DataType } from '../../../src/onnx/schema';
+import { fixtureBytes } from './ortHelpers';
+
+const tensorInfo = (name: string, elemType: number, dims: (number | string)[]) => ({
+  name,
+  type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+});
+
+/** scores [1, 2, seq, seq] → Softmax(axis) → (pass-through) → MatMul with v: the attention pattern. */
+function attentionNodes(prefix: string, axis = -1, via?: string): Node[] {
+  const probs = via ? `${prefix}probs_pre` : `${prefix}probs`;
+  const nodes: Node[] = [
+    { name: `${prefix}Softmax`, opType: 'Softmax', input: ['scores'], output: [probs], attribute: [{ name: 'axis', type: AttributeType.INT, i: axis }] },
+  ];
+  if (via) nodes.push({ name: `${prefix}${via}`, opType: via, input: [probs], output: [`${prefix}probs`] });
+  nodes.push({ name: `${prefix}MatMul`, opType: 'MatMul', input: [`${prefix}probs`, 'v'], output: [`${prefix}ctx`] });
+  return nodes;
+}
+
+function model(nodes: Node[], extraInputs: Graph['input'] = [], opset = 17): Uint8Array {
+  return encodeModel({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: opset }, { domain: 'com.microsoft', version: 1 }],
+    graph: {
+      name: 'g',
+      node: nodes,
+      input: [
+        tensorInfo('input_ids', DataType.INT64, [1, 'seq']),
+        tensorInfo('scores', DataType.FLOAT, [1, 2, 'seq', 'seq']),
+        tensorInfo('v', DataType.FLOAT, [1, 2, 'seq', 4]),
+        ...(extraInputs ?? []),
+      ],
+      output: [tensorInfo('ctx', DataType.FLOAT, [1, 2, 'seq', 4])],
+    },
+  });
+}
+
+describe('finding attention in exported models', () => {
+  it('finds both layers of a GPT-style export, rank 4, in layer order with node names', () => {
+    const found = findAttentionSoftmax(decodeModel(fixtureBytes('gpt_tiny.onnx')));
+    assert.deepEqual(found.map((f) => [f.index, f.nodeName, f.rank]), [
+      [0, '/h.0/attn/Softmax', 4],
+      [1, '/h.1/attn/Softmax', 4],
+    ]);
+  });
+
+  it('finds both layers of a torch.nn.TransformerEncoder export, rank 3', () => {
+    const found = findAttentionSoftmax(decodeModel(fixtureBytes('encoder_tiny.onnx')));
+    assert.deepEqual(found.map((f) => [f.nodeName, f.rank]), [
+      ['/encoder/layers.0/self_attn/Softmax', 3],
+      ['/encoder/layers.1/self_attn/Softmax', 3],
+    ]);
+  });
+
+  it('finds the softmax of our own exported layer', () => {
+    const d = 8;
+    const m = new Float32Array(d * d);
+    const b = new Float32Array(d);
+    const bytes = exportAttentionModel({ dModel: d, wq: m, wk: m, wv: m, wo: m, bq: b, bk: b, bv: b, bo: b }, { heads: 2, mask: 'causal' });
+    assert.deepEqual(findAttentionSoftmax(decodeModel(bytes)).map((f) => [f.output, f.rank]), [['attention_weights', 4]]);
+  });
+
+  it('recognises the pattern by structure, through Dropout, Cast and Identity, whatever the names', () => {
+    for (const via of [undefined, 'Dropout', 'Cast', 'Identity']) {
+      const found = findAttentionSoftmax(decodeModel(model(attentionNodes('x', -1, via))));
+      assert.equal(found.length, 1, `via ${via}`);
+    }
+    assert.equal(findAttentionSoftmax(decodeModel(model(attentionNodes('x', 3)))).length, 1, 'axis 3 of rank 4');
+  });
+
+  it('ignores a softmax over another axis or one that does not weight values', () => {
+    assert.throws(() => findAttentionSoftmax(decodeModel(model(attentionNodes('x', 1)))), NoAttentionError);
+    const asRightOperand: Node[] = [
+      { name: 's', opType: 'Softmax', input: ['scores'], output: ['p'] },
+      { name: 'm', opType: 'MatMul', input: ['v', 'p'], output: ['ctx'] },
+    ];
+    assert.throws(() => findAttentionSoftmax(decodeModel(model(asRightOperand))), NoAttentionError);
+  });
+
+  it('refuses fused com.microsoft attention, naming the operator and the export to use', () => {
+    const fused: Node = { name: 'a', opType: 'Attention', domain: 'com.microsoft', input: ['scores'], output: ['ctx'] };
+    assert.throws(
+      () => findAttentionSoftmax(decodeModel(model([fused]))),
+      (e: unknown) => e instanceof FusedAttentionError && e.code === 'fusedAttention' &&
+        e.operators.includes('com.microsoft.Attention') && /optimum-cli|torch\.onnx\.export/.test(e.remedy),
+    );
+    for (const op of ['MultiHeadAttention', 'GroupQueryAttention']) {
+      const node: Node = { name: 'a', opType: op, domain: 'com.microsoft', input: ['scores'], output: ['ctx'] };
+      assert.throws(() => findAttentionSoftmax(decodeModel(model([...attentionNodes('x'), node]))), FusedAttentionError, op);
+    }
+  });
+
+  it('refuses a merged decoder whose attention sits in If branches', () => {
+    const branch = (name: string): Graph => ({ name, node: attentionNodes(name), output: [{ name: `${name}ctx` }] });
+    const ifNode: Node = {
+      name: 'optimum::if', opType: 'If', input: ['use_cache_branch'], output: ['ctx'],
+      attribute: [
+        { name: 'then_branch', type: AttributeType.GRAPH, g: branch('then_') },
+        { name: 'else_branch', type: AttributeType.GRAPH, g: branch('else_') },
+      ],
+    };
+    assert.throws(
+      () => findAttentionSoftmax(decodeModel(model([ifNode]))),
+      (e: unknown) => e instanceof FusedAttentionError && e.operators[0] === 'If' && /decoder_model\.onnx/.test(e.remedy),
+    );
+  });
+});
+
+describe('planning a run on a user model', () => {
+  it('appends outputs without touching the original bytes', () => {
+    const original = fixtureBytes('gpt_tiny.onnx');
+    const plan = planAttentionRun(original);
+    assert.deepEqual(plan.model.subarray(0, original.length), original);
+    assert.ok(plan.model.length > original.length);
+    assert.deepEqual(plan.layers.map((l) => l.output), ['/h.0/attn/Softmax_output_0', '/h.1/attn/Softmax_output_0']);
+  });
+
+  it('fetches only the layers asked for', () => {
+    const plan = planAttentionRun(fixtureBytes('encoder_tiny.onnx'), { layers: [1] });
+    assert.deepEqual(plan.layers.map((l) => l.index), [1]);
+    assert.throws(() => planAttentionRun(fixtureBytes('encoder_tiny.onnx'), { layers: [2] }), RangeError);
+  });
+
+  it('fills attention_mask, token_type_ids and position_ids from the ids', () => {
+    const feeds = makeFeeds(planAttentionRun(fixtureBytes('gpt_tiny.onnx')).inputs, [5, 6, 7]);
+    assert.deepEqual(Object.keys(feeds).sort(), ['attention_mask', 'input_ids', 'position_ids']);
+    assert.deepEqual([...feeds.input_ids.data], [5n, 6n, 7n]);
+    assert.deepEqual([...feeds.attention_mask.data], [1n, 1n, 1n]);
+    assert.deepEqual([...feeds.position_ids.data], [0n, 1n, 2n]);
+    assert.deepEqual(feeds.position_ids.dims, [1, 3]);
+    const enc = makeFeeds(planAttentionRun(fixtureBytes('encoder_tiny.onnx')).inputs, [1]);
+    assert.deepEqual([...enc.token_type_ids.data], [0n]);
+  });
+
+  it('names any other required input in a typed error', () => {
+    const past = tensorInfo('past_key_values.0.key', DataType.FLOAT, [1, 2, 'past', 4]);
+    assert.throws(
+      () => planAttentionRun(model(attentionNodes('x'), [past])),
+      (e: unknown) => e instanceof MissingInputError && e.inputs.includes('past_key_values.0.key') && e.inputs.length === 3,
+    );
+  });
+
+  it('says when the graph fixes the sequence length, or the ids are not ids', () => {
+    const fixed = encodeModel({
+      irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        node: attentionNodes('x'),
+        input: [tensorInfo('input_ids', DataType.INT64, [1, 4])],
+        initializer: [],
+      },
+    });
+    const plan = planAttentionRun(fixed);
+    assert.throws(() => makeFeeds(plan.inputs, [1, 2, 3]), InputShapeError);
+    assert.throws(() => makeFeeds(plan.inputs, [1, 2, 3.5, 4]), InputShapeError);
+    assert.throws(() => makeFeeds(plan.inputs, []), InputShapeError);
+  });
+
+  it('refuses weights stored as external data', () => {
+    const bytes = encodeModel({
+      irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
+      graph: { node: attentionNodes('x'), input: [tensorInfo('input_ids', DataType.INT64, [1, 'seq'])], initializer: [{ name: 'w', dims: [4], dataType: DataType.FLOAT, dataLocation: 1 }] },
+    });
+    assert.throws(() => planAttentionRun(bytes), ExternalDataError);
+  });
+
+  it('turns corrupt, truncated or foreign bytes into OnnxDecodeError', () => {
+    const gpt = fixtureBytes('gpt_tiny.onnx');
+    const samples: [string, Uint8Array][] = [
+      ['empty', new Uint8Array()],
+      ['json', new TextEncoder().encode('{"not": "onnx"}')],
+      ['png header', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])],
+      ['truncated', gpt.subarray(0, Math.floor(gpt.length / 2))],
+      ['flipped', gpt.map((b, i) => (i % 97 === 5 ? b ^ 0xff : b))],
+    ];
+    let seed = 7;
+    for (let k = 0; k < 20; k++) {
+      const bytes = new Uint8Array(64 + k * 13).map(() => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff);
+      samples.push([`random ${k}`, bytes]);
+    }
+    for (const [what, bytes] of samples) {
+      assert.throws(() => planAttentionRun(bytes), (e: unknown) => {
+        // Flipped bytes can still decode; then the graph is garbled, which is a typed error too.
+        if (what === 'flipped') return e instanceof OnnxError;
+        return e instanceof OnnxDecodeError && e.code === 'decode';
+      }, what);
+    }
+  });
+});
