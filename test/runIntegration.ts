@@ -3,7 +3,7 @@
 // project's offline host (test/host/code-host.sh: code-server in headless Chromium) stands in for
 // it, because the desktop download cannot be fetched on machines that reach only npm and Debian.
 import { runTests } from '@vscode/test-electron';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** out/test/runIntegration.js → repository root. */
@@ -28,13 +28,25 @@ const QUIET_SETTINGS = {
   'chat.commandCenter.enabled': false,
 };
 
+/** Makes this run's profile folder and clears those that runs killed long ago left behind. */
+function freshProfile(): string {
+  const parent = path.join(root, '.vscode-test');
+  mkdirSync(parent, { recursive: true });
+  for (const entry of readdirSync(parent)) {
+    const dir = path.join(parent, entry);
+    if (entry.startsWith('integration-') && Date.now() - statSync(dir).mtimeMs > 24 * 3600_000) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return mkdtempSync(path.join(parent, 'integration-'));
+}
+
 async function main(): Promise<number> {
   const desktop = process.env.VSCODE_EXECUTABLE_PATH;
   const vscodeExecutablePath = desktop || path.join(root, 'test', 'host', 'code-host.sh');
-  // Fresh profile folders each run: settings a test changes (the colour theme, say) must not leak
-  // into the next run.
-  const profile = path.join(root, '.vscode-test', 'integration');
-  rmSync(profile, { recursive: true, force: true });
+  // A fresh profile each run, so settings a test changes (the colour theme, say) cannot leak into
+  // the next run; one folder per run, so runs started side by side do not share one.
+  const profile = freshProfile();
   const userDataDir = path.join(profile, 'user-data');
   const extensionsDir = path.join(profile, 'extensions');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
@@ -55,9 +67,11 @@ async function main(): Promise<number> {
         `--extensions-dir=${extensionsDir}`,
       ],
     });
+    rmSync(profile, { recursive: true, force: true });
     return 0;
   } catch (error) {
     console.error(`Integration tests failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`The run's VS Code profile is kept in ${path.relative(root, profile)}`);
     return 1;
   } finally {
     console.log(`Integration run took ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -26,6 +26,7 @@ interface Running {
   browser?: Browser;
   control?: ControlService;
   scratch?: string;
+  logFile?: string;
 }
 
 const running: Running = {};
@@ -47,6 +48,8 @@ async function finish(code: number, reason?: string): Promise<void> {
     new Promise((resolve) => setTimeout(resolve, 5000)),
   ]);
   if (running.scratch) rmSync(running.scratch, { recursive: true, force: true });
+  if (code === 0 && running.logFile) rmSync(running.logFile, { force: true });
+  else if (running.logFile) console.error(`[code-host] code-server's log: ${running.logFile}`);
   process.exit(code);
 }
 
@@ -84,7 +87,9 @@ async function main(): Promise<void> {
   running.scratch = mkdtempSync(path.join(os.tmpdir(), 'attention-code-host-'));
   const folder = args.folder ?? path.join(running.scratch, 'empty-workspace');
   mkdirSync(folder, { recursive: true });
-  const logFile = path.join(outputDir, 'code-server.log');
+  // One log per run (runs may go side by side in one checkout); removed when the tests pass.
+  const logFile = path.join(outputDir, 'logs', `code-server-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+  running.logFile = logFile;
 
   running.browser = await launchBrowser();
   const page = await newPage(running.browser);
@@ -116,7 +121,7 @@ process.on('unhandledRejection', (error) => void finish(1, `crashed: ${error ins
 
 setTimeout(() => {
   void finish(1, `timed out after ${timeoutMs / 1000} s without a result from the extension tests ` +
-    '(set ATTENTION_TEST_TIMEOUT_MS to change the limit; code-server\'s log is in test-output/code-server.log)');
+    '(set ATTENTION_TEST_TIMEOUT_MS to change the limit)');
 }, timeoutMs);
 
 main().catch((error: unknown) => finish(1, `could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
