@@ -7,6 +7,9 @@ import { AttentionPanel } from './panel';
 import { readSelections, type SourceSequence } from './selection';
 import { readSettings, type ExploreSettings } from './settings';
 
+/** Runs with more tokens than this (all sequences together) show a cancellable notification. */
+const NOTIFY_ABOVE_TOKENS = 256;
+
 /** What a run ended with; returned by the command so scripts and tests can see it too. */
 export type ExploreOutcome =
   | { status: 'shown'; panelCreated: boolean; rendered: RenderedMessage | undefined }
@@ -72,8 +75,12 @@ async function computeAll(
   settings: ExploreSettings,
   client: AttentionClient,
 ): Promise<{ payloads: SequencePayload[]; elapsedMs: number }> {
+  // Short runs finish in milliseconds: a notification would only flash. Long ones get a
+  // notification with a Cancel button.
+  const total = sequences.reduce((sum, s) => sum + countTokens(s.text), 0);
+  const location = total > NOTIFY_ABOVE_TOKENS ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Computing attention'), cancellable: true },
+    { location, title: vscode.l10n.t('Computing attention'), cancellable: true },
     async (progress, token) => {
       const payloads: SequencePayload[] = [];
       let elapsedMs = 0;

@@ -1,7 +1,6 @@
-// The computation behind "Explore Selection" and `cli run --text`: text → tokens → seeded
-// embeddings → one seeded attention layer. Pure, so the extension's worker thread, a webview
-// and the command line all produce the same numbers for the same text and settings.
-import { embedTokens, makeWeights, multiHeadAttention, tokenizeText } from '../core';
+// What the extension's worker thread computes for one sequence: the core's text → attention
+// pipeline, reduced to what crosses to the views (tokens and per-head weights).
+import { attentionForText, tokenizeText } from '../core';
 import type { MaskKind, Token } from '../core/types';
 
 export interface TextRunOptions {
@@ -20,12 +19,8 @@ export interface TextRunResult {
 }
 
 export function runText(text: string, opts: TextRunOptions): TextRunResult {
-  const tokens = tokenizeText(text);
-  const n = tokens.length;
-  const x = embedTokens(tokens, { dModel: opts.dModel, seed: opts.seed, positions: true }); // [N, d_model]
-  const w = makeWeights({ dModel: opts.dModel, seed: opts.seed, init: 'random' });
-  const r = multiHeadAttention(x, n, w, { heads: opts.heads, mask: opts.mask });
-  return { tokens, heads: r.heads, n, weights: r.weights, output: r.output };
+  const { tokens, result } = attentionForText(text, opts);
+  return { tokens, heads: result.heads, n: result.n, weights: result.weights, output: result.output };
 }
 
 /** Token count without computing anything, to ask before a very long run. */

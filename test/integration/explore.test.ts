@@ -1,0 +1,201 @@
+// Attention: Explore Selection, end to end in a real VS Code: editor selections in, the webview's
+// own report and pixels out.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ExploreOutcome } from '../../src/host/exploreCommand';
+import { hasTestHost, hoverInWebview, screenshot, webviewEval } from './support/host';
+import { delay, setColorTheme, waitFor } from './support/wait';
+
+const COMMAND = 'attentionExplorer.exploreSelection';
+
+function attentionTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('attentionExplorer.panel'));
+}
+
+async function openSample(name: string): Promise<vscode.TextEditor> {
+  const [uri] = await vscode.workspace.findFiles(name);
+  assert.ok(uri, `sample/${name} is in the workspace`);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  return vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+}
+
+function lineSelection(editor: vscode.TextEditor, line: number): vscode.Selection {
+  return new vscode.Selection(line, 0, line, editor.document.lineAt(line).text.length);
+}
+
+async function explore(): Promise<ExploreOutcome> {
+  const outcome = await vscode.commands.executeCommand<ExploreOutcome>(COMMAND);
+  assert.ok(outcome, 'the command reports its outcome');
+  return outcome;
+}
+
+async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('attentionExplorer').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+describe('Attention: Explore Selection', function () {
+  this.timeout(120_000);
+
+  before(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  afterEach(async () => {
+    for (const key of ['heads', 'dModel', 'maxTokensWithoutAsking']) await setSetting(key, undefined);
+  });
+
+  it('is contributed with its category and runs from the palette', async () => {
+    const ext = vscode.extensions.all.find((e) => e.packageJSON?.name === 'attention-explorer');
+    assert.ok(ext, 'the extension is loaded');
+    const cmd = ext.packageJSON.contributes.commands.find((c: { command: string }) => c.command === COMMAND);
+    assert.equal(cmd.category, 'Attention');
+    const editor = await openSample('sentences.txt');
+    editor.selection = lineSelection(editor, 0);
+    assert.equal((await explore()).status, 'shown');
+    assert.ok((await vscode.commands.getCommands(true)).includes(COMMAND));
+    assert.equal(ext.isActive, true);
+  });
+
+  it('gives a message and no panel for an empty line', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const doc = await vscode.workspace.openTextDocument({ content: 'first\n\nthird' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    const outcome = await explore();
+    assert.equal(outcome.status, 'empty');
+    await delay(300);
+    assert.equal(attentionTabs().length, 0, 'no panel was opened');
+    assert.equal(doc.getText(), 'first\n\nthird', 'the document is untouched');
+  });
+
+  it('shows 我喜欢吃苹果 as 6 tokens × 4 heads, reported back by the webview', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const editor = await openSample('sentences.txt');
+    editor.selection = lineSelection(editor, 0);
+    assert.equal(editor.document.getText(editor.selection), '我喜欢吃苹果');
+    const outcome = await explore();
+    assert.equal(outcome.status, 'shown');
+    if (outcome.status !== 'shown') return;
+    assert.equal(outcome.panelCreated, true);
+    assert.deepEqual(outcome.rendered?.sequences, [{ tokens: 6, heads: 4, drawnCanvases: 4 }]);
+    assert.equal(attentionTabs().length, 1);
+
+    // Read the webview's DOM itself: labels are the characters, one heatmap per head.
+    const dom = await webviewEval<{ heads: number; title: string }>(
+      `({ heads: document.querySelectorAll('.heatmap-overlay').length, title: document.querySelector('.sequence h2')?.textContent ?? '' })`,
+    );
+    assert.equal(dom.heads, 4);
+    assert.match(dom.title, /6/);
+  });
+
+  it('uses the current line when nothing is selected', async () => {
+    const editor = await openSample('sentences.txt');
+    editor.selection = new vscode.Selection(1, 4, 1, 4);
+    const outcome = await explore();
+    assert.equal(outcome.status, 'shown');
+    if (outcome.status !== 'shown') return;
+    // "The cat sat on the mat because it was tired." → 10 words + 1 full stop.
+    assert.deepEqual(outcome.rendered?.sequences.map((s) => s.tokens), [11]);
+  });
+
+  it('gives one sequence per selection, in document order', async () => {
+    const editor = await openSample('sentences.txt');
+    editor.selections = [lineSelection(editor, 2), lineSelection(editor, 0)];
+    const outcome = await explore();
+    assert.equal(outcome.status, 'shown');
+    if (outcome.status !== 'shown') return;
+    const seqs = outcome.rendered?.sequences ?? [];
+    assert.equal(seqs.length, 2);
+    assert.equal(seqs[0].tokens, 6, '我喜欢吃苹果 comes first');
+    assert.equal(seqs[1].tokens, [...'今天天气很好，我们去公园散步吧。'].length);
+    assert.ok(seqs.every((s) => s.heads === 4 && s.drawnCanvases === 4));
+    const sections = await webviewEval<number>(`document.querySelectorAll('section.sequence').length`);
+    assert.equal(sections, 2);
+  });
+
+  it('reuses the open panel on a second run', async () => {
+    const editor = await openSample('sentences.txt');
+    editor.selection = lineSelection(editor, 0);
+    await explore();
+    editor.selection = lineSelection(editor, 3);
+    const second = await explore();
+    assert.equal(second.status, 'shown');
+    if (second.status !== 'shown') return;
+    assert.equal(second.panelCreated, false);
+    assert.equal(attentionTabs().length, 1);
+  });
+
+  it('follows the heads setting, and says so when d_model does not divide', async () => {
+    const editor = await openSample('sentences.txt');
+    editor.selection = lineSelection(editor, 0);
+    await setSetting('heads', 8);
+    const eight = await explore();
+    assert.equal(eight.status, 'shown');
+    if (eight.status === 'shown') assert.equal(eight.rendered?.sequences[0].heads, 8);
+    await setSetting('heads', 5);
+    const bad = await explore();
+    assert.equal(bad.status, 'failed');
+  });
+
+  it('asks before a run longer than the limit, and runs nothing without a yes', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await setSetting('maxTokensWithoutAsking', 5);
+    const editor = await openSample('sentences.txt');
+    editor.selection = lineSelection(editor, 0);
+    // A test workbench refuses modal dialogs and says what it refused: that is the question
+    // the person would have seen, asked before anything ran.
+    const result = await vscode.commands.executeCommand<ExploreOutcome>(COMMAND).then(
+      (outcome) => ({ outcome, error: undefined }),
+      (error: unknown) => ({ outcome: undefined, error: error instanceof Error ? error.message : String(error) }),
+    );
+    if (result.error !== undefined) {
+      assert.match(result.error, /refused to show dialog/);
+      assert.match(result.error, /This selection has 6 tokens\. .* about 1 MB of weights for 4 heads\. Run it anyway\?/);
+    } else {
+      assert.equal(result.outcome?.status, 'declined');
+    }
+    await delay(300);
+    assert.equal(attentionTabs().length, 0, 'nothing ran');
+  });
+
+  for (const [theme, kind, name] of [
+    ['Default Light Modern', vscode.ColorThemeKind.Light, 'light'],
+    ['Default Dark Modern', vscode.ColorThemeKind.Dark, 'dark'],
+  ] as const) {
+    it(`draws heatmaps with real pixels in the ${name} theme`, async function () {
+      if (!hasTestHost()) this.skip();
+      await setColorTheme(theme, kind);
+      const editor = await openSample('sentences.txt');
+      editor.selection = lineSelection(editor, 0);
+      const outcome = await explore();
+      assert.equal(outcome.status, 'shown');
+      // Messages from earlier tests would cover part of the panel.
+      await vscode.commands.executeCommand('notifications.clearAll');
+      const shot = await waitFor('the panel in the screenshot', async () => {
+        const s = await screenshot(`explore-${name}`);
+        return s.webviewStats && s;
+      });
+      const stats = shot.webviewStats;
+      assert.ok(stats, 'the webview was captured');
+      // Four 6×6 heatmaps in viridis: many colours and a good share of the panel that is not background.
+      assert.ok(stats.distinctColours > 40, JSON.stringify(stats));
+      assert.ok(stats.nonBackgroundFraction > 0.08, JSON.stringify(stats));
+    });
+  }
+
+  it('shows the exact weight of the cell under the pointer', async function () {
+    if (!hasTestHost()) this.skip();
+    const editor = await openSample('sentences.txt');
+    editor.selection = lineSelection(editor, 0);
+    await explore();
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await hoverInWebview('.heatmap-overlay[data-head="0"]');
+    const text = await waitFor('the tooltip', () =>
+      webviewEval<string | false>(`(() => { const t = document.getElementById('tooltip'); return !t.hidden && t.textContent; })()`),
+    );
+    assert.match(text, /[我喜欢吃苹果].*→.*[我喜欢吃苹果].*0\.\d{3,}/);
+    await screenshot('explore-hover');
+  });
+});
