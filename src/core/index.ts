@@ -13,3 +13,8 @@ export { multiHeadAttention, headSteps } from './attention';
 export { attentionForText, type TextAttention, type TextAttentionOptions } from './pipeline';
 export { loadTokenizerJson, type TextTokenizer } from './hfTokenizer';
 export { hashString, mulberry32 } from './random';
+export { multiLayerAttention, type StackOptions } from './layers';
+export {
+  analyzeAttention, attentionRollout, headSpread, residualAverage, rowEntropy, topKeys,
+  type AnalysisOptions, type AttentionAnalysis, type TopKeys,
+} from './analysis';
