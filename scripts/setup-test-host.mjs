@@ -99,6 +99,8 @@ function linkRipgrep() {
 
 function install() {
   const started = Date.now();
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major !== 20) log(`warning: code-server ${CODE_SERVER_VERSION} is built for Node 20; this is Node ${process.versions.node}`);
   log(`installing code-server ${CODE_SERVER_VERSION} into ${path.relative(root, installDir)}`);
   rmSync(installDir, { recursive: true, force: true });
   mkdirSync(installDir, { recursive: true });

@@ -38,9 +38,11 @@ export async function newPage(browser: Browser): Promise<Page> {
 /**
  * Finds the frame that holds a webview's content. VS Code nests it two iframes deep (an outer
  * frame per webview hosting an inner "active-frame"), so frames are searched by what their
- * document contains rather than by position.
+ * document contains rather than by position. Only frames with a visible box count: a webview in
+ * a background tab keeps its frame but shows nothing.
  */
-export async function findWebviewFrame(page: Page, selector: string, title?: string): Promise<Frame | undefined> {
+export async function findWebviewFrame(page: Page, selector: string, title?: string): Promise<FrameSearch> {
+  let lastError: string | undefined;
   for (const frame of page.frames()) {
     if (frame === page.mainFrame() || frame.isDetached()) continue;
     try {
@@ -48,36 +50,50 @@ export async function findWebviewFrame(page: Page, selector: string, title?: str
         ([sel, wanted]) => document.querySelector(sel) !== null && (wanted === null || document.title.includes(wanted)),
         [selector, title ?? null] as const,
       );
-      if (matches) return frame;
+      if (matches && (await frameBox(frame))) return { frame };
     } catch (error) {
-      // A frame that navigates or detaches while being asked is simply not the one.
-      if (!frame.isDetached()) throw error;
+      // A frame that navigates or detaches while being asked is not the one; keep the reason in
+      // case no frame matches at all.
+      lastError = error instanceof Error ? error.message.split('\n')[0] : String(error);
     }
   }
-  return undefined;
+  return { lastError };
+}
+
+export interface FrameSearch {
+  frame?: Frame;
+  lastError?: string;
 }
 
 export async function waitForWebviewFrame(page: Page, selector: string, timeoutMs: number, title?: string): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const frame = await findWebviewFrame(page, selector, title);
+    const { frame, lastError } = await findWebviewFrame(page, selector, title);
     if (frame) return frame;
     if (Date.now() > deadline) {
       const wanted = title === undefined ? '' : ` titled "${title}"`;
-      throw new Error(`no webview frame${wanted} containing ${selector} appeared within ${timeoutMs} ms`);
+      const cause = lastError ? ` (last frame error: ${lastError})` : '';
+      throw new Error(`no visible webview frame${wanted} containing ${selector} appeared within ${timeoutMs} ms${cause}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
-/** The frame's visible box in page coordinates, clipped to the viewport. */
-export async function frameBox(frame: Frame): Promise<{ x: number; y: number; width: number; height: number }> {
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The frame's visible box in page coordinates, clipped to the viewport; undefined when hidden. */
+export async function frameBox(frame: Frame): Promise<Box | undefined> {
   const element = await frame.frameElement();
   const box = await element.boundingBox();
-  if (!box) throw new Error('the webview frame is not visible');
+  if (!box) return undefined;
   const x = Math.max(0, Math.floor(box.x));
   const y = Math.max(0, Math.floor(box.y));
   const width = Math.min(VIEWPORT.width, Math.ceil(box.x + box.width)) - x;
   const height = Math.min(VIEWPORT.height, Math.ceil(box.y + box.height)) - y;
-  return { x, y, width, height };
+  return width > 0 && height > 0 ? { x, y, width, height } : undefined;
 }

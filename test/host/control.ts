@@ -5,7 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { frameBox, waitForWebviewFrame, findWebviewFrame } from './browser';
+import { findWebviewFrame, frameBox, waitForWebviewFrame, type Box } from './browser';
 import { pixelStats } from './pixels';
 import {
   DEFAULT_WEBVIEW_SELECTOR,
@@ -89,9 +89,10 @@ async function screenshot(page: Page, request: ScreenshotRequest, dir: string): 
   const workbench = path.join(dir, `${request.name}.png`);
   writeFileSync(workbench, png);
   const reply: ScreenshotReply = { workbench, workbenchStats: pixelStats(png) };
-  const frame = await findWebviewFrame(page, request.selector ?? DEFAULT_WEBVIEW_SELECTOR, request.frameTitle);
-  if (frame) {
-    const cropped = crop(png, await frameBox(frame));
+  const { frame } = await findWebviewFrame(page, request.selector ?? DEFAULT_WEBVIEW_SELECTOR, request.frameTitle);
+  const box = frame && (await frameBox(frame));
+  if (box) {
+    const cropped = crop(png, box);
     reply.webview = path.join(dir, `${request.name}-webview.png`);
     writeFileSync(reply.webview, cropped);
     reply.webviewStats = pixelStats(cropped);
@@ -99,7 +100,7 @@ async function screenshot(page: Page, request: ScreenshotRequest, dir: string): 
   return reply;
 }
 
-function crop(png: Buffer, box: WebviewBoxReply): Buffer {
+function crop(png: Buffer, box: Box): Buffer {
   const source = PNG.sync.read(png);
   const target = new PNG({ width: box.width, height: box.height });
   PNG.bitblt(source, target, box.x, box.y, box.width, box.height, 0, 0);
@@ -116,7 +117,9 @@ async function webviewEval(page: Page, request: WebviewEvalRequest): Promise<Web
 
 async function webviewBox(page: Page, request: WebviewBoxRequest): Promise<WebviewBoxReply> {
   const frame = await waitForWebviewFrame(page, request.selector ?? DEFAULT_WEBVIEW_SELECTOR, request.timeoutMs ?? 10_000);
-  return frameBox(frame);
+  const box = await frameBox(frame);
+  if (!box) throw new Error('the webview frame was hidden before its box could be read');
+  return box;
 }
 
 async function mouse(page: Page, request: MouseRequest): Promise<Record<string, never>> {
