@@ -40,24 +40,36 @@ function parseArgs(argv: string[]): Settings {
   };
 }
 
+interface Runner { engine: Row['engine']; threads: number; run: () => unknown }
+
 /**
- * Median of repeated runs after one warm-up (JIT, WASM memory growth). Repeats until the time
- * budget is spent, at least 3 and at most 25 times, so slow sizes still finish in seconds.
+ * Medians of repeated runs after one warm-up each (JIT, WASM memory growth). Each runner repeats
+ * until its share of the time budget is spent, at least 3 and at most 25 times, and the runners
+ * take turns, so load from other processes on a shared machine hits them all alike.
  */
-async function medianMs(run: () => unknown, budgetMs: number): Promise<number> {
-  const warm = performance.now();
-  await run();
-  const warmMs = performance.now() - warm;
-  const reps = Math.max(3, Math.min(25, Math.floor(budgetMs / Math.max(warmMs, 1e-3))));
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
+async function medians(runners: Runner[], budgetMs: number): Promise<number[]> {
+  const reps: number[] = [];
+  for (const r of runners) {
     const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
+    await r.run();
+    reps.push(Math.max(3, Math.min(25, Math.floor(budgetMs / Math.max(performance.now() - start, 1e-3)))));
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  return times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  const times: number[][] = runners.map(() => []);
+  for (let round = 0; round < Math.max(...reps); round++) {
+    for (let i = 0; i < runners.length; i++) {
+      if (round >= reps[i]) continue;
+      const start = performance.now();
+      await runners[i].run();
+      times[i].push(performance.now() - start);
+    }
+  }
+  return times.map(median);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function input(n: number): Float32Array {
@@ -73,7 +85,7 @@ function row(engine: Row['engine'], threads: number, n: number, ms: number): Row
 
 const round = (v: number) => Math.round(v * 100) / 100;
 
-async function onnxRunner(session: OrtSession, n: number) {
+function onnxRunner(session: OrtSession, n: number): () => Promise<unknown> {
   const feeds = { x: { type: 'float32' as const, dims: [1, n, D_MODEL], data: input(n) } };
   return () => session.run(feeds, ['attention_weights', 'output']);
 }
@@ -83,14 +95,15 @@ async function benchSize(
 ): Promise<void> {
   const x = input(n);
   const core = () => multiHeadAttention(x, n, w, { heads: HEADS, mask: 'none' });
-  const coreMs = await medianMs(core, s.budgetMs);
-  report(row('core', 1, n, coreMs));
-  for (const [threads, session] of sessions) {
-    report(row('onnxruntime-web', threads, n, await medianMs(await onnxRunner(session, n), s.budgetMs)));
-  }
+  const runners: Runner[] = [{ engine: 'core', threads: 1, run: core }];
+  for (const [threads, session] of sessions) runners.push({ engine: 'onnxruntime-web', threads, run: onnxRunner(session, n) });
+  // auto runs whatever the extension's policy picks, through the same path the extension uses.
   const choice = chooseEngine({ n, dModel: D_MODEL, heads: HEADS, cores: os.availableParallelism() });
-  const chosen = choice.engine === 'core' ? core : await onnxRunner(sessions.get(choice.threads) ?? [...sessions.values()][0], n);
-  report(row('auto', choice.threads, n, await medianMs(chosen, s.budgetMs)));
+  const session = sessions.get(choice.threads);
+  if (choice.engine === 'onnx' && !session) throw new Error(`auto picked ${choice.threads} threads; run with --threads including it`);
+  runners.push({ engine: 'auto', threads: choice.threads, run: choice.engine === 'core' ? core : onnxRunner(session as OrtSession, n) });
+  const ms = await medians(runners, s.budgetMs);
+  runners.forEach((r, i) => report(row(r.engine, r.threads, n, ms[i])));
 }
 
 function table(rows: Row[]): string {
