@@ -1,6 +1,6 @@
 // What the extension's worker thread computes for one sequence: the core's text → attention
 // pipeline, reduced to what crosses to the views (tokens and per-head weights).
-import { attentionForText, tokenizeText } from '../core';
+import { attentionForText, embedTokens, InputError, makeWeights, multiHeadAttention, parseMatrix, tokenizeText } from '../core';
 import type { MaskKind, Token } from '../core/types';
 
 export interface TextRunOptions {
@@ -8,6 +8,13 @@ export interface TextRunOptions {
   dModel: number;
   seed: number;
   mask: MaskKind;
+  /** Scale scores by 1/sqrt(d_head); default true. Off only to show why it is there. */
+  scale?: boolean;
+  /**
+   * 'matrix': the text is an N × d matrix of embeddings, one row per token (JSON, CSV or
+   * whitespace rows), and d_model is its width. Default 'text'.
+   */
+  input?: 'text' | 'matrix';
 }
 
 export interface TextRunResult {
@@ -19,8 +26,29 @@ export interface TextRunResult {
 }
 
 export function runText(text: string, opts: TextRunOptions): TextRunResult {
+  if (opts.input === 'matrix' || opts.scale === false) return runChosen(text, opts);
   const { tokens, result } = attentionForText(text, opts);
   return { tokens, heads: result.heads, n: result.n, weights: result.weights, output: result.output };
+}
+
+/** The same steps as attentionForText, with the input kind and the scaling left to the caller. */
+function runChosen(text: string, opts: TextRunOptions): TextRunResult {
+  let tokens: Token[];
+  let x: Float32Array; // [N, d]
+  let d = opts.dModel;
+  if (opts.input === 'matrix') {
+    const m = parseMatrix(text);
+    tokens = Array.from({ length: m.rows }, (_, i) => ({ text: `#${i + 1}`, start: 0, end: 0 }));
+    x = m.data;
+    d = m.cols;
+  } else {
+    tokens = tokenizeText(text);
+    if (tokens.length === 0) throw new InputError('empty', 'the text holds no tokens');
+    x = embedTokens(tokens, { dModel: d, seed: opts.seed });
+  }
+  const layer = makeWeights({ dModel: d, seed: opts.seed });
+  const r = multiHeadAttention(x, tokens.length, layer, { heads: opts.heads, mask: opts.mask, scale: opts.scale ?? true });
+  return { tokens, heads: r.heads, n: r.n, weights: r.weights, output: r.output };
 }
 
 /** Token count without computing anything, to ask before a very long run. */
