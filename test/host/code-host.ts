@@ -5,7 +5,7 @@
 //
 // Environment: ATTENTION_TEST_TIMEOUT_MS (default 600 000) bounds the whole run;
 // ATTENTION_TEST_OUTPUT (default <repo>/test-output) receives screenshots and logs.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { format } from 'node:util';
@@ -53,6 +53,27 @@ async function finish(code: number, reason?: string): Promise<void> {
   process.exit(code);
 }
 
+const SCRATCH_PREFIX = 'attention-code-host-';
+
+/** A run killed outright cannot remove its scratch folder; the next run does, once its process is gone. */
+function removeAbandonedScratch(): void {
+  for (const entry of readdirSync(os.tmpdir())) {
+    const pid = Number(entry.slice(SCRATCH_PREFIX.length).split('-')[0]);
+    if (!entry.startsWith(SCRATCH_PREFIX) || !Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive but someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function remoteUri(origin: string, file: string): string {
   return `vscode-remote://${new URL(origin).host}${file}`;
 }
@@ -86,7 +107,8 @@ async function main(): Promise<void> {
   if (args.extensionDevelopmentPaths.length === 0) throw new Error('--extensionDevelopmentPath is required');
   const started = Date.now();
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-  running.scratch = mkdtempSync(path.join(os.tmpdir(), 'attention-code-host-'));
+  removeAbandonedScratch();
+  running.scratch = mkdtempSync(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
   const folder = args.folder ?? path.join(running.scratch, 'empty-workspace');
   mkdirSync(folder, { recursive: true });
   // One log per run (runs may go side by side in one checkout); removed when the tests pass.
