@@ -7,10 +7,10 @@
 // one more reason the model is never decoded and re-encoded here.)
 import { ModelProtoType } from './schema';
 
+/** Returns a new array (never `model` itself), so callers may hand it to another thread. */
 export function appendGraphOutputs(model: Uint8Array, names: string[]): Uint8Array {
-  if (names.length === 0) return model;
   // Outputs carry only a name: onnxruntime infers their type and shape from the producing node.
-  const extra = ModelProtoType.encode(
+  const extra = names.length === 0 ? new Uint8Array() : ModelProtoType.encode(
     ModelProtoType.fromObject({ graph: { output: names.map((name) => ({ name })) } }),
   ).finish();
   const out = new Uint8Array(model.length + extra.length);

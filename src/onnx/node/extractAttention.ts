@@ -16,6 +16,7 @@ export async function extractAttention(
   const plan = planAttentionRun(modelBytes, { layers: opts.layers });
   const feeds = makeFeeds(plan.inputs, ids);
   const outputs = [...new Set(plan.layers.map((l) => l.output))];
-  const result = await client.run(plan.model, feeds, outputs, opts);
+  // plan.model is a fresh copy of the user's bytes, so it can be handed to the worker as is.
+  const result = await client.run(plan.model, feeds, outputs, { ...opts, transferModel: true });
   return plan.layers.map((layer) => readAttention(layer, result.outputs[layer.output]));
 }

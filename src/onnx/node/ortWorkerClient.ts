@@ -18,6 +18,11 @@ export interface RunOptions {
   threads?: number;
   /** Aborting terminates the worker running the request; the request rejects with OnnxCancelledError. */
   signal?: AbortSignal;
+  /**
+   * Hand the model's buffer to the worker instead of copying it (it is detached afterwards):
+   * saves a copy of a large model. Ignored when the array is a view into a larger buffer.
+   */
+  transferModel?: boolean;
 }
 
 export interface RunResult {
@@ -131,7 +136,8 @@ export class OrtWorkerClient {
   /** Creates a session in the worker for `threads`, starting that worker if needed. */
   async load(model: Uint8Array, opts: RunOptions = {}): Promise<OrtSession> {
     const handle = this.worker(opts.threads ?? 1);
-    const bytes = ownCopy(model);
+    const whole = model.byteOffset === 0 && model.byteLength === model.buffer.byteLength && model.buffer instanceof ArrayBuffer;
+    const bytes = opts.transferModel && whole ? model : ownCopy(model);
     const msg = await handle.request({ type: 'load', model: bytes }, opts.signal, [bytes.buffer as ArrayBuffer]);
     if (msg.type !== 'loaded') throw new OnnxRuntimeError(`unexpected reply ${msg.type}`);
     return new OrtSession(handle, msg.session, msg.inputNames, msg.outputNames);

@@ -61,6 +61,18 @@ describe('onnxruntime worker', function () {
     await assert.rejects(client.run(model, input(2, 8), ['output'], { signal: controller.signal }), OnnxCancelledError);
   });
 
+  it('hands a whole model buffer over only when asked, and never a view into a larger one', async () => {
+    const model = exportAttentionModel(identityLayer(8), { heads: 2, mask: 'none' });
+    await client.run(model, input(2, 8), ['output']);
+    assert.ok(model.byteLength > 0, 'copied by default');
+    const padded = new Uint8Array(model.length + 16);
+    padded.set(model, 8);
+    await client.run(padded.subarray(8, 8 + model.length), input(2, 8), ['output'], { transferModel: true });
+    assert.equal(padded.byteLength, model.length + 16, 'a view is copied, its buffer stays usable');
+    await client.run(model, input(2, 8), ['output'], { transferModel: true });
+    assert.equal(model.byteLength, 0, 'transferred');
+  });
+
   it('turns onnxruntime failures into OnnxRuntimeError', async () => {
     await assert.rejects(client.load(new Uint8Array([1, 2, 3, 4])), OnnxRuntimeError);
     const model = exportAttentionModel(identityLayer(8), { heads: 2, mask: 'none' });
