@@ -31,6 +31,11 @@ const targets = {
     platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
     entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js',
   },
+  // Notebook renderer: VS Code imports it as an ES module (contributes.notebookRenderer).
+  renderer: {
+    platform: 'browser', format: 'esm', target: 'es2022', sourcemap: !production, minify: production,
+    entryPoints: ['webview/notebook/renderer.ts'], outfile: 'dist/renderer.js',
+  },
   // Command line: the same core the extension calls.
   cli: { ...node, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // onnxruntime worker thread (src/onnx/node): loads ORT's WASM files copied next to it.
