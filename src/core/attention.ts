@@ -12,6 +12,12 @@ import { applyMask, maskedSoftmaxRows } from './softmax';
 import type { AttentionOptions, AttentionResult, HeadSteps, LayerWeights } from './types';
 import { checkAttentionInputs, type AttentionPlan } from './validate';
 
+/**
+ * Rows handled per kernel call under a causal mask. Skipping the hidden upper triangle saves up
+ * to half the work; strips much taller than 1 keep the per-call copying of the SIMD kernel small.
+ */
+const CAUSAL_STRIP = 32;
+
 export function multiHeadAttention(
   x: Float32Array, n: number, w: LayerWeights, opts: AttentionOptions,
 ): AttentionResult {
@@ -76,8 +82,8 @@ function projectColumns(
 
 /**
  * out[offset + i·N + j] = scale · q_h[i] · k_h[j] for head h, where q and k are [N, plan.d] and
- * head h is the column block h·dh …. Under a causal mask only keys j ≤ i (rounded up to the
- * 4-row tile) are computed; the softmax zeroes the rest.
+ * head h is the column block h·dh …. Under a causal mask only keys j ≤ i (rounded up to a
+ * strip of rows) are computed; the softmax zeroes the rest.
  */
 function scoresInto(
   q: Float32Array, k: Float32Array, plan: AttentionPlan, h: number, out: Float32Array, offset: number,
@@ -89,9 +95,9 @@ function scoresInto(
     gemmABt(n, n, dh, qv, kv, view(out, offset, n), scale);
     return;
   }
-  for (let i = 0; i < n; i += 4) {
-    const rows = Math.min(4, n - i);
-    const cols = Math.min(n, i + 4);
+  for (let i = 0; i < n; i += CAUSAL_STRIP) {
+    const rows = Math.min(CAUSAL_STRIP, n - i);
+    const cols = Math.min(n, i + CAUSAL_STRIP);
     gemmABt(rows, cols, dh, view(q, h * dh + i * d, d), kv, view(out, offset + i * n, n), scale);
   }
 }
@@ -106,10 +112,11 @@ function weightedValues(
     gemmABt(n, dh, n, view(weights, offset, n), view(vt, 0, n), view(out, col, ldOut));
     return;
   }
-  // Under a causal mask, row block i … i+3 has nonzero weights only for keys j < i + 4.
-  for (let i = 0; i < n; i += 4) {
-    const rows = Math.min(4, n - i);
-    const keys = Math.min(n, i + 4);
+  // Under a causal mask, the strip of rows i … i + STRIP − 1 has nonzero weights only for keys
+  // j < i + STRIP.
+  for (let i = 0; i < n; i += CAUSAL_STRIP) {
+    const rows = Math.min(CAUSAL_STRIP, n - i);
+    const keys = Math.min(n, i + CAUSAL_STRIP);
     gemmABt(rows, dh, keys, view(weights, offset + i * n, n), view(vt, 0, n), view(out, col + i * ldOut, ldOut));
   }
 }

@@ -18,3 +18,4 @@ export {
   analyzeAttention, attentionRollout, headSpread, residualAverage, rowEntropy, topKeys,
   type AnalysisOptions, type AttentionAnalysis, type TopKeys,
 } from './analysis';
+export { setKernel, activeKernel, type KernelKind } from './kernels';

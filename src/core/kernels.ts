@@ -2,8 +2,25 @@
 // along contiguous rows. Projections use pre-transposed weights, scores use K as stored, and
 // weights · V uses V transposed, so every inner loop walks memory in order.
 //
-// Sums are accumulated in double precision (JavaScript numbers) in the same order p = 0 … k−1
-// whatever the tile, so a cell's value does not depend on which tile computed it.
+// Two implementations: a WebAssembly SIMD kernel (wasm/gemmModule.ts, float32 sums, several
+// times faster) used wherever WebAssembly is available, and the plain JavaScript one below
+// (double-precision sums) used otherwise. Each sums a cell the same way whatever tile computes
+// it, so a cell's value does not depend on the tiling, only on the kernel.
+
+import { wasmAvailable, wasmGemmABt } from './wasm/wasmGemm';
+
+export type KernelKind = 'wasm' | 'js';
+let preferred: KernelKind = 'wasm';
+
+/** Chooses the kernel for later calls; 'wasm' falls back to 'js' where WebAssembly is missing. */
+export function setKernel(kind: KernelKind): void {
+  preferred = kind;
+}
+
+/** The kernel gemmABt uses now. */
+export function activeKernel(): KernelKind {
+  return preferred === 'wasm' && wasmAvailable() ? 'wasm' : 'js';
+}
 
 /** Strided view of a row-major matrix inside a larger buffer. */
 export interface View {
@@ -20,6 +37,17 @@ export const view = (data: Float32Array, offset: number, stride: number): View =
  * a: [m, k], b: [n, k], c: [m, n], bias: [n] (optional, read from biasOffset).
  */
 export function gemmABt(
+  m: number, n: number, k: number,
+  a: View, b: View, c: View,
+  alpha = 1, bias: Float32Array | null = null, biasOffset = 0,
+): void {
+  if (m === 0 || n === 0) return;
+  if (preferred === 'wasm' && wasmGemmABt(m, n, k, a, b, c, alpha, bias, biasOffset)) return;
+  gemmABtJs(m, n, k, a, b, c, alpha, bias, biasOffset);
+}
+
+/** gemmABt in plain JavaScript, summing in double precision. */
+export function gemmABtJs(
   m: number, n: number, k: number,
   a: View, b: View, c: View,
   alpha = 1, bias: Float32Array | null = null, biasOffset = 0,
