@@ -3,7 +3,7 @@
 // project's offline host (test/host/code-host.sh: code-server in headless Chromium) stands in for
 // it, because the desktop download cannot be fetched on machines that reach only npm and Debian.
 import { runTests } from '@vscode/test-electron';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** out/test/runIntegration.js → repository root. */
@@ -41,6 +41,9 @@ function freshProfile(): string {
   return mkdtempSync(path.join(parent, 'integration-'));
 }
 
+/** Written by the test module inside the extension host (test/integration/index.ts). */
+const SUMMARY_FILE = path.join(root, 'test-output', 'integration-summary.txt');
+
 async function main(): Promise<number> {
   const desktop = process.env.VSCODE_EXECUTABLE_PATH;
   const vscodeExecutablePath = desktop || path.join(root, 'test', 'host', 'code-host.sh');
@@ -53,6 +56,7 @@ async function main(): Promise<number> {
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), `${JSON.stringify(QUIET_SETTINGS, null, 2)}\n`);
 
+  rmSync(SUMMARY_FILE, { force: true });
   console.log(`Running integration tests in ${desktop ? `VS Code at ${desktop}` : 'the offline code-server host'}`);
   const started = Date.now();
   try {
@@ -75,6 +79,9 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     console.log(`Integration run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // The suite's closing line comes last, so a log's final line says what ran.
+    const summary = existsSync(SUMMARY_FILE) ? readFileSync(SUMMARY_FILE, 'utf8').trim() : 'integration: 0 passed, 1 failed';
+    console.log(summary);
   }
 }
 

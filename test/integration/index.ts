@@ -1,6 +1,6 @@
 // Entry point that VS Code loads in the extension host (--extensionTestsPath): runs every
 // *.test.js beside it with mocha. Files are found by walking the folder, never by a list.
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Mocha from 'mocha';
 
@@ -9,6 +9,14 @@ function testFiles(dir: string): string[] {
     .filter((entry) => entry.isFile() && entry.name.endsWith('.test.js'))
     .map((entry) => path.join(entry.parentPath, entry.name))
     .sort();
+}
+
+/** Where runIntegration.ts looks for the summary line (test-output/ at the repository root). */
+const SUMMARY_FILE = path.resolve(__dirname, '..', '..', '..', 'test-output', 'integration-summary.txt');
+
+function writeSummary(line: string): void {
+  mkdirSync(path.dirname(SUMMARY_FILE), { recursive: true });
+  writeFileSync(SUMMARY_FILE, `${line}\n`);
 }
 
 export function run(): Promise<void> {
@@ -23,7 +31,10 @@ export function run(): Promise<void> {
       const runner = mocha.run((failures) => {
         const passed = runner.stats?.passes ?? 0;
         // A plain closing line that CI logs and scripts can read without knowing mocha.
-        console.log(`integration: ${passed} passed, ${failures} failed`);
+        const summary = `integration: ${passed} passed, ${failures} failed`;
+        console.log(summary);
+        // The runner prints it again as its very last line, after the host's own shutdown output.
+        writeSummary(summary);
         if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
         else if (files.length === 0 || passed === 0) reject(new Error('no integration test ran'));
         else resolve();
