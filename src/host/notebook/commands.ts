@@ -1,0 +1,61 @@
+// The notebook commands: a new notebook with the tour, and sending editor selections to a notebook.
+import * as vscode from 'vscode';
+import type { CellSettings } from '../../shared/notebookFormat';
+import { readSelections } from '../selection';
+import { readSettings } from '../settings';
+import type { AttentionNotebookController } from './controller';
+import { ATTENTION_LANGUAGE } from './format';
+import { NOTEBOOK_TYPE } from './serializer';
+import { tourCells } from './tour';
+
+/** Opens an untitled notebook holding the tour; returns it so callers (and tests) can use it. */
+export async function newNotebook(): Promise<vscode.NotebookDocument> {
+  const doc = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, new vscode.NotebookData(tourCells()));
+  await vscode.window.showNotebookDocument(doc);
+  return doc;
+}
+
+/** The attention notebook the person is most likely to mean: active, then visible, then open. */
+function targetNotebook(): vscode.NotebookDocument | undefined {
+  const ours = (nb: vscode.NotebookDocument) => nb.notebookType === NOTEBOOK_TYPE && !nb.isClosed;
+  const active = vscode.window.activeNotebookEditor?.notebook;
+  if (active && ours(active)) return active;
+  return vscode.window.visibleNotebookEditors.map((e) => e.notebook).find(ours) ?? vscode.workspace.notebookDocuments.find(ours);
+}
+
+export type SendOutcome = { status: 'sent'; notebook: vscode.NotebookDocument; cells: number } | { status: 'noEditor' | 'empty' };
+
+/**
+ * Appends one attention cell per selection to the open attention notebook (or a new, empty
+ * one), with today's settings written into the cell so that it gives the same result later, then
+ * runs the new cells.
+ */
+export async function sendSelectionToNotebook(controller: AttentionNotebookController): Promise<SendOutcome> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and select text to send it to an attention notebook.'));
+    return { status: 'noEditor' };
+  }
+  const read = readSelections(editor);
+  if (read.kind === 'empty') {
+    void vscode.window.showWarningMessage(vscode.l10n.t('Nothing to send: the selection and the current line are empty.'));
+    return { status: 'empty' };
+  }
+  const d = readSettings();
+  const settings: CellSettings = { engine: 'core', heads: d.heads, dModel: d.dModel, seed: d.seed, mask: d.mask === 'causal' ? 'causal' : 'none', view: 'heads', scale: true };
+  const cells = read.sequences.map((seq) => {
+    const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, seq.text, ATTENTION_LANGUAGE);
+    cell.metadata = { settings };
+    return cell;
+  });
+  const notebook = targetNotebook() ?? (await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, new vscode.NotebookData([])));
+  const start = notebook.cellCount;
+  const edit = new vscode.WorkspaceEdit();
+  edit.set(notebook.uri, [vscode.NotebookEdit.insertCells(start, cells)]);
+  await vscode.workspace.applyEdit(edit);
+  const range = new vscode.NotebookRange(start, start + cells.length);
+  const shown = await vscode.window.showNotebookDocument(notebook, { preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
+  shown.revealRange(range, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
+  void controller.execute(notebook.getCells(range));
+  return { status: 'sent', notebook, cells: cells.length };
+}

@@ -1,0 +1,21 @@
+// Attention Notebooks: the .attnb serializer, the controller that runs cells, the cell status bar
+// with each cell's settings, and the notebook commands, registered together.
+import * as vscode from 'vscode';
+import type { AttentionClient } from '../attentionClient';
+import { newNotebook, sendSelectionToNotebook } from './commands';
+import { AttentionNotebookController } from './controller';
+import { registerRendererStrings } from './rendererStrings';
+import { AttentionNotebookSerializer, NOTEBOOK_TYPE } from './serializer';
+import { CellSettingsStatusBar } from './statusBar';
+
+export function registerNotebooks(client: AttentionClient): vscode.Disposable {
+  const controller = new AttentionNotebookController(client);
+  return vscode.Disposable.from(
+    vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new AttentionNotebookSerializer(), AttentionNotebookSerializer.options),
+    controller,
+    new CellSettingsStatusBar().register(),
+    registerRendererStrings(),
+    vscode.commands.registerCommand('attentionExplorer.newNotebook', () => newNotebook()),
+    vscode.commands.registerCommand('attentionExplorer.sendSelectionToNotebook', () => sendSelectionToNotebook(controller)),
+  );
+}

@@ -1,0 +1,27 @@
+// Answers the notebook renderer's request for its localized labels.
+import * as vscode from 'vscode';
+import { isFromRenderer, RENDERER_ID, type RendererStrings, type ToRenderer } from '../../shared/notebookOutput';
+
+function rendererStrings(): RendererStrings {
+  return {
+    head: vscode.l10n.t('Head'),
+    query: vscode.l10n.t('Query'),
+    key: vscode.l10n.t('Key'),
+    weight: vscode.l10n.t('Weight'),
+    meanOfHeads: vscode.l10n.t('Mean of {0} heads'),
+    heatmapLabel: vscode.l10n.t('Attention weights of head {0}: queries down, keys across'),
+    meanHeatmapLabel: vscode.l10n.t('Attention weights averaged over {0} heads: queries down, keys across'),
+    topKNote: vscode.l10n.t('The weights were larger than the size limit, so only the {0} largest of each row were kept; the others show as 0.'),
+    invalidOutput: vscode.l10n.t('This attention output cannot be shown: {0}'),
+  };
+}
+
+export function registerRendererStrings(): vscode.Disposable {
+  const messaging = vscode.notebooks.createRendererMessaging(RENDERER_ID);
+  return messaging.onDidReceiveMessage((e) => {
+    // The renderer runs beside untrusted output: answer only the one request it may make.
+    if (!isFromRenderer(e.message)) return;
+    const reply: ToRenderer = { type: 'strings', strings: rendererStrings() };
+    void messaging.postMessage(reply, e.editor);
+  });
+}

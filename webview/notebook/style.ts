@@ -1,0 +1,15 @@
+// Styles of the attention output, scoped to .attn-output because every output of the notebook
+// shares one document. Colours only from --vscode-* variables; the data colour map is separate.
+export const RENDERER_CSS = `
+.attn-output { color: var(--vscode-foreground); font-family: var(--vscode-font-family); padding: 4px 0; }
+.attn-output .attn-heads { display: flex; flex-wrap: wrap; gap: 16px; }
+.attn-output .heatmap { margin: 0; }
+.attn-output .heatmap figcaption { color: var(--vscode-descriptionForeground); margin-bottom: 4px; }
+.attn-output .heatmap-stack { position: relative; }
+.attn-output .heatmap-canvas { display: block; }
+.attn-output .heatmap-overlay { position: absolute; left: 0; top: 0; cursor: crosshair; }
+.attn-output .heatmap-overlay:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
+.attn-output .attn-status { min-height: 1.5em; margin-top: 4px; font-family: var(--vscode-editor-font-family); color: var(--vscode-foreground); }
+.attn-output .attn-note { color: var(--vscode-descriptionForeground); margin: 0 0 8px; }
+.attn-error { color: var(--vscode-errorForeground); }
+`;
