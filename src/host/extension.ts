@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { AttentionClient } from './attentionClient';
 import { exploreSelection } from './exploreCommand';
+import { registerNotebooks } from './notebook';
 import { AttentionPanel } from './panel';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -12,6 +13,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('attentionExplorer.exploreSelection', () =>
       exploreSelection(context.extensionUri, client),
     ),
+    registerNotebooks(client),
   );
 }
 
