@@ -262,3 +262,63 @@ export function topKeys(data: AttentionData, head: number, limit: number): { key
     .sort((a, b) => b.weight - a.weight || a.key - b.key)
     .slice(0, limit);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Messages between the notebook renderer and the extension host. The renderer draws at once with
+// English labels and asks for the localized table, which the host sends when it is running.
+
+export const RENDERER_ID = 'attention-explorer.attention-renderer';
+
+/** Localized labels the renderer shows. */
+export interface RendererStrings {
+  head: string;
+  query: string;
+  key: string;
+  weight: string;
+  meanOfHeads: string;
+  heatmapLabel: string;
+  meanHeatmapLabel: string;
+  topKNote: string;
+  invalidOutput: string;
+}
+
+export const ENGLISH_RENDERER_STRINGS: RendererStrings = {
+  head: 'Head',
+  query: 'Query',
+  key: 'Key',
+  weight: 'Weight',
+  meanOfHeads: 'Mean of {0} heads',
+  heatmapLabel: 'Attention weights of head {0}: queries down, keys across',
+  meanHeatmapLabel: 'Attention weights averaged over {0} heads: queries down, keys across',
+  topKNote: 'The weights were larger than the size limit, so only the {0} largest of each row were kept; the others show as 0.',
+  invalidOutput: 'This attention output cannot be shown: {0}',
+};
+
+/** Renderer → host: send the localized strings. */
+export interface StringsRequest {
+  type: 'strings?';
+}
+
+/** Host → renderer: the localized strings. */
+export interface StringsMessage {
+  type: 'strings';
+  strings: RendererStrings;
+}
+
+export type FromRenderer = StringsRequest;
+export type ToRenderer = StringsMessage;
+
+export function isFromRenderer(v: unknown): v is FromRenderer {
+  return isObject(v) && v.type === 'strings?';
+}
+
+export function isToRenderer(v: unknown): v is ToRenderer {
+  if (!isObject(v) || v.type !== 'strings' || !isObject(v.strings)) return false;
+  const s = v.strings;
+  return Object.keys(ENGLISH_RENDERER_STRINGS).every((k) => typeof s[k] === 'string');
+}
+
+/** Fills {0}, {1}… in a localized template. */
+export function formatString(template: string, ...args: (string | number)[]): string {
+  return template.replace(/\{(\d+)\}/g, (m, i: string) => String(args[Number(i)] ?? m));
+}
