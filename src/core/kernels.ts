@@ -7,7 +7,7 @@
 // (double-precision sums) used otherwise. Each sums a cell the same way whatever tile computes
 // it, so a cell's value does not depend on the tiling, only on the kernel.
 
-import { wasmAvailable, wasmGemmABt } from './wasm/wasmGemm';
+import { wasmAvailable, wasmExpScratch, wasmGemmABt } from './wasm/runtime';
 
 export type KernelKind = 'wasm' | 'js';
 let preferred: KernelKind = 'wasm';
@@ -15,6 +15,14 @@ let preferred: KernelKind = 'wasm';
 /** Chooses the kernel for later calls; 'wasm' falls back to 'js' where WebAssembly is missing. */
 export function setKernel(kind: KernelKind): void {
   preferred = kind;
+}
+
+/**
+ * With the wasm kernel chosen: scratch memory for `length` floats and an in-place
+ * x ← exp(x − shift) over it, for softmax. Null with the JavaScript kernel.
+ */
+export function simdExp(length: number): ReturnType<typeof wasmExpScratch> {
+  return preferred === 'wasm' ? wasmExpScratch(length) : null;
 }
 
 /** The kernel gemmABt uses now. */

@@ -2,6 +2,8 @@
 // causal masks hide later keys (j > i), key padding hides keys marked 0. A row whose keys are all
 // hidden gets weights of zero, where the textbook formula would give 0/0 = NaN.
 
+import { simdExp } from './kernels';
+
 export interface MaskPlan {
   causal: boolean;
   /** [N], 0 where a key is padding; null when no key is hidden for padding. */
@@ -19,6 +21,7 @@ export function maskedSoftmaxRows(
   p: Float32Array, offset: number, first: number, rows: number, n: number, mask: MaskPlan,
 ): void {
   const keep = mask.keep;
+  const simd = simdExp(n);
   for (let r = 0; r < rows; r++) {
     const i = first + r;
     const row = offset + r * n;
@@ -34,24 +37,31 @@ export function maskedSoftmaxRows(
       infiniteRow(p, row, limit, n, keep);
       continue;
     }
-    // The exponentials stay in double precision until the final division, so each weight is
-    // rounded to float32 once.
-    const e = scratch(limit);
+    const e = simd ? simdRow(simd, p, row, limit, max) : jsRow(p, row, limit, max);
+    // The sum is taken in double precision, so each weight is rounded to float32 once.
     let sum = 0;
-    for (let j = 0; j < limit; j++) {
-      const v = !keep || keep[j] ? Math.exp(p[row + j] - max) : 0;
-      e[j] = v;
-      sum += v;
-    }
+    if (keep) for (let j = 0; j < limit; j++) sum += keep[j] ? e[j] : 0;
+    else for (let j = 0; j < limit; j++) sum += e[j];
     const inv = 1 / sum;
-    for (let j = 0; j < limit; j++) p[row + j] = e[j] * inv;
+    if (keep) for (let j = 0; j < limit; j++) p[row + j] = keep[j] ? e[j] * inv : 0;
+    else for (let j = 0; j < limit; j++) p[row + j] = e[j] * inv;
     p.fill(0, row + limit, row + n);
   }
 }
 
+/** exp(p[row + j] − max) for j < limit, four at a time in the SIMD kernel (float32). */
+function simdRow(simd: NonNullable<ReturnType<typeof simdExp>>, p: Float32Array, row: number, limit: number, max: number): Float32Array {
+  simd.heap.set(p.subarray(row, row + limit), 0);
+  simd.exp(limit, max);
+  return simd.heap;
+}
+
 let buffer = new Float64Array(256);
-function scratch(length: number): Float64Array {
-  if (buffer.length < length) buffer = new Float64Array(Math.max(length, buffer.length * 2));
+
+/** exp(p[row + j] − max) for j < limit with Math.exp, kept in double precision. */
+function jsRow(p: Float32Array, row: number, limit: number, max: number): Float64Array {
+  if (buffer.length < limit) buffer = new Float64Array(Math.max(limit, buffer.length * 2));
+  for (let j = 0; j < limit; j++) buffer[j] = Math.exp(p[row + j] - max);
   return buffer;
 }
 

@@ -64,6 +64,18 @@ export class Code {
   f32x4Add() { return this.simd(0xe4); }
   f32x4Mul() { return this.simd(0xe6); }
   f32x4Lane(lane: number) { return this.simd(0x1f, lane); }
+  v128Store() { return this.simd(0x0b, 2, 0); }
+  /** v128.const with the same float in all four lanes. */
+  f32x4Const(v: number) { return this.simd(0x0c, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer)); }
+  i32x4Const(v: number) { return this.simd(0x0c, ...new Uint8Array(new Int32Array([v, v, v, v]).buffer)); }
+  f32x4Splat() { return this.simd(0x13); }
+  f32x4Sub() { return this.simd(0xe5); }
+  f32x4Max() { return this.simd(0xe9); }
+  f32x4Nearest() { return this.simd(0x6a); }
+  i32x4TruncSatF32x4() { return this.simd(0xf8); }
+  i32x4Add() { return this.simd(0xae); }
+  i32x4Shl() { return this.simd(0xab); }
+  ltU() { return this.op(0x49); }
 
   /** while (cond) { body }: block { loop { br_if !cond → out; body; br loop } } */
   whileLoop(cond: (c: this) => void, body: (c: this) => void): this {

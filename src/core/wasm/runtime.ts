@@ -1,10 +1,11 @@
-// Runs gemmABt on the WebAssembly SIMD kernel: operands are copied into the module's memory,
-// multiplied there, and the result copied back. The copies are O(m·k + n·k + m·n) against the
-// O(m·n·k) product, a few percent for the shapes attention uses.
+// The WebAssembly SIMD kernels and the one memory they share. Operands are copied into that
+// memory, worked on there, and the results copied back; for the matrix product the copies are
+// O(m·k + n·k + m·n) against O(m·n·k) work, a few percent for the shapes attention uses.
 //
 // The core's tsconfig has no DOM or Node types, so the few WebAssembly calls used are typed here.
 
 import type { View } from '../kernels';
+import { expModuleBytes } from './expModule';
 import { gemmModuleBytes } from './gemmModule';
 
 interface WasmMemory { buffer: ArrayBuffer; grow(pages: number): number }
@@ -14,10 +15,12 @@ interface WasmApi {
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 }
 type GemmExport = (m: number, n: number, k: number, a: number, b: number, c: number, bias: number, alpha: number) => void;
+type ExpExport = (ptr: number, vectors: number, shift: number) => void;
 
 interface Kernel {
   memory: WasmMemory;
   gemm: GemmExport;
+  expShift: ExpExport;
   heap: Float32Array;
 }
 
@@ -33,8 +36,13 @@ function load(): Kernel | null {
   if (!wasm) return kernel;
   try {
     const memory = new wasm.Memory({ initial: 16, maximum: MAX_PAGES });
-    const instance = new wasm.Instance(new wasm.Module(gemmModuleBytes()), { env: { memory } });
-    kernel = { memory, gemm: instance.exports.gemm as GemmExport, heap: new Float32Array(memory.buffer) };
+    const make = (bytes: Uint8Array) => new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports;
+    kernel = {
+      memory,
+      gemm: make(gemmModuleBytes()).gemm as GemmExport,
+      expShift: make(expModuleBytes()).expShift as ExpExport,
+      heap: new Float32Array(memory.buffer),
+    };
   } catch {
     kernel = null; // no SIMD support: the JavaScript kernel serves instead
   }
@@ -101,4 +109,15 @@ export function wasmGemmABt(
   kr.gemm(m, n, k, aAt * 4, bAt * 4, cAt * 4, biasAt * 4, alpha);
   copyOut(heap, cAt, c, m, n);
   return true;
+}
+
+/**
+ * Scratch space of at least `length` floats (rounded up to whole vectors) in the kernels' memory,
+ * with the function that replaces its first `length` values x by exp(x − shift); null when
+ * the SIMD kernels are unavailable. Valid until the next call into this module.
+ */
+export function wasmExpScratch(length: number): { heap: Float32Array; exp: (length: number, shift: number) => void } | null {
+  const kr = load();
+  if (!kr || !reserve(kr, align4(length))) return null;
+  return { heap: kr.heap, exp: (len, shift) => kr.expShift(0, (len + 3) >> 2, shift) };
 }
