@@ -7,7 +7,7 @@
 // headSteps recomputes one head with every intermediate, for the step-by-step view; it runs the
 // same kernels in the same order, so its weights equal multiHeadAttention's bit for bit.
 
-import { gemmABt, transpose, view } from './kernels';
+import { gemmABt, transpose, trimWasmMemory, view } from './kernels';
 import { applyMask, maskedSoftmaxRows } from './softmax';
 import type { AttentionOptions, AttentionResult, HeadSteps, LayerWeights } from './types';
 import { checkAttentionInputs, type AttentionPlan } from './validate';
@@ -38,6 +38,7 @@ export function multiHeadAttention(
     weightedValues(weights, offset, vt, plan, context, h * dh, d); // context[:, h] = weights[h] · v_h
   }
   const output = project(context, n, d, w.wo, w.bo); // output: [N, d]
+  trimWasmMemory();
   return { n, dModel: d, heads: H, dHead: dh, weights, output };
 }
 
@@ -62,6 +63,7 @@ export function headSteps(
   const vt = transpose(view(v, 0, dh), n, dh, new Float32Array(dh * n)); // vt: [dh, N]
   const output = new Float32Array(n * dh); // output: [N, dh] = weights · v
   weightedValues(weights, 0, vt, plan, output, 0, dh);
+  trimWasmMemory();
   return { head, n, dHead: dh, q, k, v, scores, scaled, masked, weights, output };
 }
 

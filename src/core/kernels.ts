@@ -7,7 +7,9 @@
 // (double-precision sums) used otherwise. Each sums a cell the same way whatever tile computes
 // it, so a cell's value does not depend on the tiling, only on the kernel.
 
-import { wasmAvailable, wasmExpScratch, wasmGemmABt } from './wasm/runtime';
+import { trimWasmMemory, wasmAvailable, wasmExpScratch, wasmGemmABt } from './wasm/runtime';
+
+export { trimWasmMemory };
 
 export type KernelKind = 'wasm' | 'js';
 let preferred: KernelKind = 'wasm';

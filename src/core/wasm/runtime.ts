@@ -121,3 +121,20 @@ export function wasmExpScratch(length: number): { heap: Float32Array; exp: (leng
   if (!kr || !reserve(kr, align4(length))) return null;
   return { heap: kr.heap, exp: (len, shift) => kr.expShift(0, (len + 3) >> 2, shift) };
 }
+
+/** Memory kept between calls; WebAssembly memory cannot shrink, so a larger one is dropped. */
+const KEEP_BYTES = 32 * 2 ** 20;
+
+/**
+ * Lets go of the kernels' memory when a large input grew it past KEEP_BYTES; the next call
+ * instantiates them afresh (about a millisecond). Keeps a long-lived extension host from holding
+ * on to hundreds of megabytes after one long sequence.
+ */
+export function trimWasmMemory(): void {
+  if (kernel && kernel.memory.buffer.byteLength > KEEP_BYTES) kernel = undefined;
+}
+
+/** Bytes of WebAssembly memory held now (0 when the kernels are not instantiated). */
+export function wasmMemoryBytes(): number {
+  return kernel ? kernel.memory.buffer.byteLength : 0;
+}

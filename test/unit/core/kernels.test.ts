@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { activeKernel, setKernel } from '../../../src/core';
+import { activeKernel, identityWeights, multiHeadAttention, setKernel } from '../../../src/core';
 import { gemmABt, simdExp, view, type KernelKind } from '../../../src/core/kernels';
 import { fillGaussian } from '../../../src/core/random';
+import { wasmMemoryBytes } from '../../../src/core/wasm/runtime';
 
 const random = (length: number, key: string) => fillGaussian(new Float32Array(length), 11, key);
 
@@ -77,5 +78,13 @@ describe('kernels', () => {
   it('has no SIMD exponentials with the JavaScript kernel', () => {
     setKernel('js');
     assert.equal(simdExp(8), null);
+  });
+
+  it('gives back WebAssembly memory a long sequence grew', () => {
+    setKernel('wasm');
+    const n = 3000, d = 4; // P (N × N) alone takes 36 MB of the kernels' memory
+    const r = multiHeadAttention(random(n * d, 'long'), n, identityWeights(d), { heads: 1, mask: 'none' });
+    assert.equal(r.weights.length, n * n);
+    assert.ok(wasmMemoryBytes() <= 32 * 2 ** 20, `still holding ${wasmMemoryBytes()} bytes`);
   });
 });
