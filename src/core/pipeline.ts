@@ -16,6 +16,8 @@ export interface TextAttentionOptions {
   positions?: boolean;
   /** Default 'random'. */
   init?: WeightInit;
+  /** Scale scores by 1/sqrt(d_head); default true. */
+  scale?: boolean;
   /** Tokens already made (e.g. by a tokenizer.json); default tokenizeText(text). */
   tokens?: Token[];
 }
@@ -33,7 +35,9 @@ export function attentionForText(text: string, opts: TextAttentionOptions): Text
   const x = embedTokens(tokens, { dModel: opts.dModel, seed: opts.seed, positions: opts.positions });
   const layer = makeWeights({ dModel: opts.dModel, seed: opts.seed, init: opts.init });
   const keyPadding = opts.mask === 'padding' ? paddingFromSpecial(tokens) : undefined;
-  const result = multiHeadAttention(x, tokens.length, layer, { heads: opts.heads, mask: opts.mask, keyPadding });
+  const result = multiHeadAttention(x, tokens.length, layer, {
+    heads: opts.heads, mask: opts.mask, keyPadding, scale: opts.scale,
+  });
   return { tokens, x, layer, result };
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
-  headSteps, identityWeights, InputError, makeWeights, multiHeadAttention, setKernel, type KernelKind, type LayerWeights,
+  attentionForText, embedTokens, headSteps, identityWeights, InputError, makeWeights, multiHeadAttention, setKernel,
+  type KernelKind, type LayerWeights,
 } from '../../../src/core';
 import { fillGaussian } from '../../../src/core/random';
 import { assertClose, assertCloseRelative } from './helpers';
@@ -171,5 +172,20 @@ for (const kernel of ['wasm', 'js'] as KernelKind[]) describe(`with the ${kernel
     it('rejects a head that does not exist', () => {
       assert.throws(() => headSteps(new Float32Array(8), 2, identityWeights(4), { heads: 2, mask: 'none' }, 2), { code: 'heads' });
     });
+  });
+});
+
+describe('attentionForText', () => {
+  it('runs tokenize → embed → seeded layer, with scaling switchable', () => {
+    const a = attentionForText('the cat sat', { heads: 2, dModel: 8, seed: 5, mask: 'causal' });
+    assert.deepEqual(a.tokens.map((t) => t.text), ['the', 'cat', 'sat']);
+    assert.equal(a.result.weights.length, 2 * 3 * 3);
+    const x = embedTokens(a.tokens, { dModel: 8, seed: 5 });
+    assert.deepEqual(a.x, x);
+    const again = multiHeadAttention(x, 3, makeWeights({ dModel: 8, seed: 5 }), { heads: 2, mask: 'causal' });
+    assert.deepEqual(a.result.weights, again.weights);
+    const unscaled = attentionForText('the cat sat', { heads: 2, dModel: 8, seed: 5, mask: 'causal', scale: false });
+    assert.notDeepEqual(unscaled.result.weights, a.result.weights);
+    assert.throws(() => attentionForText(' ', { heads: 1, dModel: 4, seed: 1, mask: 'none' }), { code: 'empty' });
   });
 });
