@@ -18,6 +18,9 @@ import {
   type WebviewBoxRequest,
   type WebviewEvalReply,
   type WebviewEvalRequest,
+  type WorkbenchClickRequest,
+  type WorkbenchTextReply,
+  type WorkbenchTextRequest,
 } from './protocol';
 
 export interface ControlService {
@@ -36,7 +39,28 @@ const handlers: { [P in keyof Endpoints]: Handler } = {
   '/webviewBox': (page, body) => webviewBox(page, body as WebviewBoxRequest),
   '/mouse': (page, body) => mouse(page, body as MouseRequest),
   '/keyboard': (page, body) => keyboard(page, body as KeyboardRequest),
+  '/workbenchText': (page, body) => workbenchText(page, body as WorkbenchTextRequest),
+  '/workbenchClick': (page, body) => workbenchClick(page, body as WorkbenchClickRequest),
 };
+
+/** Text of the workbench's own elements (notifications, status bar), for what a person reads there. */
+async function workbenchText(page: Page, request: WorkbenchTextRequest): Promise<WorkbenchTextReply> {
+  if (typeof request.selector !== 'string') throw new BadRequest('workbenchText needs a "selector" string');
+  const matches = page.locator(request.selector);
+  const texts: string[] = [];
+  for (const element of await matches.all()) {
+    if (await element.isVisible()) texts.push(await element.innerText());
+  }
+  return { texts };
+}
+
+/** Clicks a workbench element (a notification's button, say) with the real mouse. */
+async function workbenchClick(page: Page, request: WorkbenchClickRequest): Promise<Record<string, never>> {
+  if (typeof request.selector !== 'string') throw new BadRequest('workbenchClick needs a "selector" string');
+  const target = page.locator(request.selector, request.text ? { hasText: request.text } : {}).first();
+  await target.click({ timeout: request.timeoutMs ?? 10_000 });
+  return {};
+}
 
 export function startControlService(page: Page, screenshotDir: string): Promise<ControlService> {
   const server = http.createServer((request, response) => {

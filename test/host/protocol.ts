@@ -78,6 +78,25 @@ export interface WebviewBoxReply {
   height: number;
 }
 
+export interface WorkbenchTextRequest {
+  /** CSS selector in the workbench page itself (not a webview), e.g. ".notification-toast". */
+  selector: string;
+}
+
+export interface WorkbenchTextReply {
+  /** innerText of every visible match, in document order. */
+  texts: string[];
+}
+
+export interface WorkbenchClickRequest {
+  /** CSS selector in the workbench page, e.g. ".notification-toast .monaco-button". */
+  selector: string;
+  /** Only elements whose text contains this. */
+  text?: string;
+  /** How long to wait for such an element (default 10 000 ms). */
+  timeoutMs?: number;
+}
+
 /** Every endpoint: request body and reply body by path. */
 export interface Endpoints {
   '/screenshot': [ScreenshotRequest, ScreenshotReply];
@@ -85,6 +104,8 @@ export interface Endpoints {
   '/webviewBox': [WebviewBoxRequest, WebviewBoxReply];
   '/mouse': [MouseRequest, Record<string, never>];
   '/keyboard': [KeyboardRequest, Record<string, never>];
+  '/workbenchText': [WorkbenchTextRequest, WorkbenchTextReply];
+  '/workbenchClick': [WorkbenchClickRequest, Record<string, never>];
 }
 
 /** Body of any non-2xx reply. */

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExploreOutcome } from '../../src/host/exploreCommand';
-import { hasTestHost, hoverInWebview, screenshot, webviewEval } from './support/host';
+import { hasTestHost, hoverInWebview, screenshot, webviewEval, workbenchClick, workbenchText } from './support/host';
 import { delay, setColorTheme, waitFor } from './support/wait';
 
 const COMMAND = 'attentionExplorer.exploreSelection';
@@ -68,6 +68,39 @@ describe('Attention: Explore Selection', function () {
     await delay(300);
     assert.equal(attentionTabs().length, 0, 'no panel was opened');
     assert.equal(doc.getText(), 'first\n\nthird', 'the document is untouched');
+    if (hasTestHost()) {
+      const toasts = await waitFor('the message', async () => {
+        const texts = await workbenchText('.notification-toast');
+        return texts.some((t) => t.includes('Nothing to explore')) && texts;
+      });
+      assert.ok(toasts.length > 0);
+    }
+  });
+
+  it('can be cancelled half-way: no panel, a message, and the next run works', async function () {
+    if (!hasTestHost()) this.skip();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    // Five 1500-token sequences at d_model 1024 take seconds: long enough to press Cancel.
+    const line = Array.from({ length: 1500 }, (_, i) => `w${i}`).join(' ');
+    const doc = await vscode.workspace.openTextDocument({ content: Array(5).fill(line).join('\n') });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selections = [0, 1, 2, 3, 4].map((l) => lineSelection(editor, l));
+    await setSetting('dModel', 1024);
+    const pending = vscode.commands.executeCommand<ExploreOutcome>(COMMAND);
+    await workbenchClick('.notification-toast .monaco-button', 'Cancel', 20_000);
+    const outcome = await pending;
+    assert.equal(outcome?.status, 'cancelled');
+    assert.equal(attentionTabs().length, 0, 'nothing was shown');
+    await waitFor('the cancel message', async () =>
+      (await workbenchText('.notification-toast')).some((t) => t.includes('cancelled')),
+    );
+    // The worker was ended; the next run starts a fresh one.
+    await setSetting('dModel', undefined);
+    const again = await openSample('sentences.txt');
+    again.selection = lineSelection(again, 0);
+    assert.equal((await explore()).status, 'shown');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('shows 我喜欢吃苹果 as 6 tokens × 4 heads, reported back by the webview', async () => {

@@ -15,6 +15,8 @@
 //       The value comes back through JSON; undefined becomes null.
 //   /webviewBox  { selector?, timeoutMs? }    → { x, y, width, height } of that frame on the page.
 //   /mouse       { action: "move"|"click", x, y }  page coordinates in CSS pixels.
+//   /workbenchText  { selector }            → { texts } innerText of visible matches in the workbench page.
+//   /workbenchClick { selector, text?, timeoutMs? }  clicks the first match (containing text) there.
 //   /keyboard    { press }                    a key or chord in Playwright notation ("Escape",
 //                                             "ArrowRight", "Control+Shift+P") to the focused element.
 import {
@@ -104,4 +106,14 @@ export async function hoverInWebview(elementSelector: string, options: { selecto
 export async function clickInWebview(elementSelector: string, options: { selector?: string } = {}): Promise<void> {
   const { x, y } = await webviewElementCentre(elementSelector, options);
   await mouseClick(x, y);
+}
+
+/** innerText of the visible workbench elements matching `selector` (notifications, status bar). */
+export async function workbenchText(selector: string): Promise<string[]> {
+  return (await call('/workbenchText', { selector })).texts;
+}
+
+/** Clicks the first workbench element matching `selector` whose text contains `text`. */
+export async function workbenchClick(selector: string, text?: string, timeoutMs?: number): Promise<void> {
+  await call('/workbenchClick', { selector, text, timeoutMs });
 }
