@@ -25,19 +25,20 @@ export function attentionFlops(n: number, dModel: number): number {
 }
 
 /**
- * Below this many FLOPs the core wins: the round trip to the worker thread (a few tenths of a
- * millisecond) is then as long as the whole layer in the core (d_model 64 at N ≈ 16). Above it
- * onnxruntime's SIMD kernels win by 3× (d_model 64, N = 64) to 10× (d_model 768).
+ * The core wins only for small layers: below about 5e6 FLOPs with d_model up to 128 (d_model 64:
+ * N = 64 takes 0.4 ms in the core and 0.8 ms through the worker; at N = 128 they are even).
+ * Its fixed cost per call grows with d_model² (about 35 ms at d_model 768 even for N = 1,
+ * against 0.5 ms in onnxruntime), so wider layers always go to onnxruntime.
  * This assumes the exported session is reused; the first run also pays for export and load.
  */
-export const CORE_MAX_FLOPS = 1e6;
+export const CORE_MAX_FLOPS = 5e6;
+export const CORE_MAX_D_MODEL = 128;
 
 export function chooseEngine(q: EngineQuery): EngineChoice {
-  if (q.onnxAvailable === false || attentionFlops(q.n, q.dModel) < CORE_MAX_FLOPS) {
-    return { engine: 'core', threads: 1 };
-  }
-  // Every core, up to 4: on the 2-core machine two threads ran N = 128 … 512 1.9× faster than
-  // one. The work runs in a worker thread, so the extension host stays responsive regardless.
+  const small = q.dModel <= CORE_MAX_D_MODEL && attentionFlops(q.n, q.dModel) < CORE_MAX_FLOPS;
+  if (q.onnxAvailable === false || small) return { engine: 'core', threads: 1 };
+  // Every core, up to 4: on the 2-core machine two threads ran d_model 768 at N = 512 … 1024
+  // twice as fast as one. The work runs in a worker thread, so the extension host stays responsive regardless.
   // Beyond 4, WASM threads add synchronisation without adding speed at these sizes.
   return { engine: 'onnx', threads: Math.max(1, Math.min(4, Math.floor(q.cores))) };
 }

@@ -8,9 +8,10 @@ describe('engine policy', () => {
 
   it('keeps tiny layers in the core and sends larger ones to onnxruntime', () => {
     assert.equal(chooseEngine({ n: 4, dModel: 16, heads: 2, cores: 2 }).engine, 'core');
-    assert.equal(chooseEngine({ n: 8, dModel: 64, heads: 4, cores: 2 }).engine, 'core');
-    assert.equal(chooseEngine({ n: 128, dModel: 64, heads: 4, cores: 2 }).engine, 'onnx');
-    for (const n of [128, 512, 1024, 2048]) {
+    assert.equal(chooseEngine({ n: 64, dModel: 64, heads: 4, cores: 2 }).engine, 'core');
+    assert.equal(chooseEngine({ n: 256, dModel: 64, heads: 4, cores: 2 }).engine, 'onnx');
+    assert.equal(chooseEngine({ n: 4, dModel: 256, heads: 4, cores: 2 }).engine, 'onnx', 'wide layers cost the core per call');
+    for (const n of [1, 128, 512, 1024, 2048]) {
       assert.equal(chooseEngine({ n, dModel: 768, heads: 12, cores: 2 }).engine, 'onnx');
     }
   });
