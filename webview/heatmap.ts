@@ -1,18 +1,31 @@
-// One head's attention matrix on a canvas: a pixel per cell in an offscreen image, scaled up
-// without smoothing, so N = 2048 costs one drawImage rather than four million DOM nodes.
-import { lutIndex, viridisLut } from './colormap';
+// One attention matrix on a canvas: a pixel per cell in an offscreen image, scaled to the cell
+// size in one drawImage, so N = 2048 costs one image rather than four million DOM nodes. Focus
+// (hover, lock, keyboard) is drawn on an overlay canvas above it, so moving it never repaints cells.
+import { matrixPixels, type ColourScale } from './colormap';
 import { readTheme, type ThemeColours } from './theme';
+import { maxOf } from './viewData';
 
 export interface HeatmapData {
   head: number; // 0-based
   tokens: string[];
   n: number;
-  weights: Float32Array; // [N][N], a view into the sequence's [H][N][N]
+  weights: Float32Array; // [N][N], a view into the sequence's weights
 }
 
 export interface Cell {
   q: number;
   k: number;
+}
+
+export interface HeatmapOptions {
+  /** Colour scale; default viridis over [0, largest weight]. */
+  scale?: ColourScale;
+  /** Called when a token label is clicked (index into `tokens`). */
+  onLabel?: (index: number) => void;
+  /** Called when a cell is locked (click, Enter) or released (undefined). */
+  onLock?: (cell: Cell | undefined) => void;
+  /** Largest cell in CSS pixels; default 36. */
+  maxCell?: number;
 }
 
 /** Smallest cell, in CSS pixels, at which token labels are still readable. */
@@ -25,8 +38,8 @@ export class Heatmap {
   readonly element: HTMLElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly overlay: HTMLCanvasElement;
-  private readonly image: HTMLCanvasElement;
-  private readonly max: number;
+  private image: HTMLCanvasElement | undefined;
+  private readonly scale: ColourScale;
   private cell = 1;
   private left = PAD;
   private top = PAD;
@@ -38,19 +51,20 @@ export class Heatmap {
     caption: string,
     ariaLabel: string,
     private readonly onFocus: (heatmap: Heatmap, cell: Cell | undefined, anchor: { x: number; y: number }) => void,
+    private readonly options: HeatmapOptions = {},
   ) {
-    let max = 0;
-    for (let i = 0; i < data.weights.length; i++) if (data.weights[i] > max) max = data.weights[i];
-    this.max = max;
+    this.scale = options.scale ?? { kind: 'sequential', max: maxOf(data.weights) };
 
     this.element = document.createElement('figure');
     this.element.className = 'heatmap';
     const figcaption = document.createElement('figcaption');
-    figcaption.textContent = `${caption} · max ${max.toFixed(3)}`;
+    figcaption.textContent =
+      this.scale.kind === 'sequential' ? `${caption} · max ${this.scale.max.toFixed(3)}` : `${caption} · ±${this.scale.max.toFixed(3)}`;
     const stack = document.createElement('div');
     stack.className = 'heatmap-stack';
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'heatmap-canvas';
+    this.canvas.dataset.export = 'true';
     this.overlay = document.createElement('canvas');
     this.overlay.className = 'heatmap-overlay';
     this.overlay.tabIndex = 0;
@@ -59,7 +73,6 @@ export class Heatmap {
     this.overlay.dataset.head = String(data.head);
     stack.append(this.canvas, this.overlay);
     this.element.append(figcaption, stack);
-    this.image = this.cellImage();
     this.bindEvents();
   }
 
@@ -67,24 +80,32 @@ export class Heatmap {
     return this.data.head;
   }
 
-  /** [N][N] values → one RGBA pixel per cell. */
+  get n(): number {
+    return this.data.n;
+  }
+
+  get isLocked(): boolean {
+    return this.locked;
+  }
+
+  get colourScale(): ColourScale {
+    return this.scale;
+  }
+
+  /** [N][N] values → one RGBA pixel per cell; built on first draw, then reused. */
   private cellImage(): HTMLCanvasElement {
+    if (this.image) return this.image;
     const { n, weights } = this.data;
     const img = document.createElement('canvas');
     img.width = Math.max(1, n);
     img.height = Math.max(1, n);
     const ctx = img.getContext('2d');
-    if (!ctx) return img;
-    const pixels = ctx.createImageData(img.width, img.height);
-    const px = pixels.data; // [N][N][4]
-    for (let i = 0; i < n * n; i++) {
-      const c = lutIndex(weights[i], this.max) * 3;
-      px[i * 4] = viridisLut[c];
-      px[i * 4 + 1] = viridisLut[c + 1];
-      px[i * 4 + 2] = viridisLut[c + 2];
-      px[i * 4 + 3] = 255;
+    if (ctx && n > 0) {
+      const pixels = ctx.createImageData(n, n);
+      matrixPixels(weights, this.scale, pixels.data); // [N][N][4]
+      ctx.putImageData(pixels, 0, 0);
     }
-    ctx.putImageData(pixels, 0, 0);
+    this.image = img;
     return img;
   }
 
@@ -94,14 +115,19 @@ export class Heatmap {
     const ctx = this.canvas.getContext('2d');
     if (!ctx || n === 0) return false;
     ctx.font = `${theme.fontSize}px ${theme.fontFamily}`;
-    const labelWidth = Math.min(MAX_LABEL_WIDTH, Math.max(...tokens.map((t) => ctx.measureText(t).width)) + PAD * 2);
-    const fit = Math.floor((availableWidth - labelWidth - PAD * 2) / n);
-    this.cell = Math.max(1, Math.min(MAX_CELL, fit));
+    let widest = 0;
+    // Measuring thousands of labels costs more than drawing; they are only shown when cells are big.
+    if (n * LABEL_MIN_CELL <= availableWidth) for (const t of tokens) widest = Math.max(widest, ctx.measureText(t).width);
+    const labelWidth = Math.min(MAX_LABEL_WIDTH, widest + PAD * 2);
+    const fit = (availableWidth - labelWidth - PAD * 2) / n;
+    // Whole pixels while cells are at least one pixel; below that the matrix is shrunk to fit.
+    this.cell = fit >= 1 ? Math.min(this.options.maxCell ?? MAX_CELL, Math.floor(fit)) : Math.max(fit, 64 / n);
     const labels = this.cell >= LABEL_MIN_CELL;
     this.left = labels ? labelWidth : PAD;
     this.top = labels ? labelWidth : PAD;
-    const width = this.left + n * this.cell + PAD;
-    const height = this.top + n * this.cell + PAD;
+    const side = n * this.cell;
+    const width = Math.ceil(this.left + side + PAD);
+    const height = Math.ceil(this.top + side + PAD);
 
     const dpr = window.devicePixelRatio || 1;
     for (const c of [this.canvas, this.overlay]) {
@@ -112,8 +138,10 @@ export class Heatmap {
     }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(this.image, this.left, this.top, n * this.cell, n * this.cell);
+    // Enlarged cells stay sharp squares; a shrunk matrix is smoothed rather than sampled.
+    ctx.imageSmoothingEnabled = this.cell * dpr < 1;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(this.cellImage(), this.left, this.top, side, side);
     if (labels) this.drawLabels(ctx, theme);
     this.drawOverlay(theme);
     return true;
@@ -128,7 +156,6 @@ export class Heatmap {
     ctx.textAlign = 'right';
     tokens.forEach((t, q) => ctx.fillText(t, this.left - PAD, this.top + (q + 0.5) * this.cell, this.left - PAD * 2));
     // Keys across the top, rotated so long tokens still fit.
-    ctx.save();
     ctx.textAlign = 'left';
     tokens.forEach((t, k) => {
       ctx.save();
@@ -137,7 +164,6 @@ export class Heatmap {
       ctx.fillText(t, 0, 0, this.top - PAD * 2);
       ctx.restore();
     });
-    ctx.restore();
   }
 
   private drawOverlay(theme: ThemeColours): void {
@@ -148,16 +174,17 @@ export class Heatmap {
     ctx.clearRect(0, 0, this.overlay.width, this.overlay.height);
     if (!this.focus) return;
     const { q, k } = this.focus;
-    const n = this.data.n;
+    const side = this.data.n * this.cell;
+    const c = Math.max(this.cell, 2);
     // Faint guides along the focused row and column, and a firm outline on the cell itself.
     ctx.strokeStyle = theme.focus;
     ctx.lineWidth = 1;
     ctx.globalAlpha = 0.5;
-    ctx.strokeRect(this.left, this.top + q * this.cell, n * this.cell, this.cell);
-    ctx.strokeRect(this.left + k * this.cell, this.top, this.cell, n * this.cell);
+    ctx.strokeRect(this.left, this.top + q * this.cell, side, c);
+    ctx.strokeRect(this.left + k * this.cell, this.top, c, side);
     ctx.globalAlpha = 1;
     ctx.lineWidth = this.locked ? 3 : 2;
-    ctx.strokeRect(this.left + k * this.cell, this.top + q * this.cell, this.cell, this.cell);
+    ctx.strokeRect(this.left + k * this.cell, this.top + q * this.cell, c, c);
   }
 
   weightAt(cell: Cell): number {
@@ -175,6 +202,21 @@ export class Heatmap {
     return q >= 0 && q < n && k >= 0 && k < n ? { q, k } : undefined;
   }
 
+  /** The token whose label is at (x, y), on either axis. */
+  private labelAt(x: number, y: number): number | undefined {
+    if (this.cell < LABEL_MIN_CELL) return undefined;
+    const n = this.data.n;
+    if (x < this.left && y >= this.top) {
+      const q = Math.floor((y - this.top) / this.cell);
+      return q < n ? q : undefined;
+    }
+    if (y < this.top && x >= this.left) {
+      const k = Math.floor((x - this.left) / this.cell);
+      return k < n ? k : undefined;
+    }
+    return undefined;
+  }
+
   private anchorOf(cell: Cell): { x: number; y: number } {
     const r = this.overlay.getBoundingClientRect();
     return { x: r.left + this.left + (cell.k + 1) * this.cell, y: r.top + this.top + (cell.q + 1) * this.cell };
@@ -184,6 +226,12 @@ export class Heatmap {
     this.focus = cell;
     this.drawOverlay(theme);
     this.onFocus(this, cell, anchor ?? (cell ? this.anchorOf(cell) : { x: 0, y: 0 }));
+  }
+
+  private setLocked(locked: boolean): void {
+    this.locked = locked;
+    this.overlay.dataset.locked = String(locked);
+    this.options.onLock?.(locked ? this.focus : undefined);
   }
 
   /** Hover follows the pointer; a click locks the focus cell, a second click releases it. */
@@ -198,8 +246,14 @@ export class Heatmap {
       if (!this.locked) this.setFocus(undefined, theme());
     });
     this.overlay.addEventListener('click', (e) => {
+      const label = this.labelAt(e.offsetX, e.offsetY);
+      if (label !== undefined) {
+        this.options.onLabel?.(label);
+        return;
+      }
       const cell = this.cellAt(e.offsetX, e.offsetY);
-      this.locked = !this.locked && cell !== undefined;
+      this.focus = cell;
+      this.setLocked(!this.locked && cell !== undefined);
       this.setFocus(cell, theme(), { x: e.clientX, y: e.clientY });
     });
     this.overlay.addEventListener('keydown', (e) => this.onKey(e, theme()));
@@ -222,12 +276,15 @@ export class Heatmap {
     if (moves[e.key]) {
       e.preventDefault();
       this.setFocus(moves[e.key], theme);
+      // A locked focus moves with the keys and stays locked.
+      if (this.locked) this.options.onLock?.(this.focus);
     } else if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
-      this.locked = !this.locked;
+      this.focus = cur;
+      this.setLocked(!this.locked);
       this.setFocus(cur, theme);
     } else if (e.key === 'Escape') {
-      this.locked = false;
+      this.setLocked(false);
       this.setFocus(undefined, theme);
     }
   }

@@ -1,123 +1,206 @@
-// Explorer webview: receives sequences from the host and draws one heatmap per head.
-import type { SequencePayload, ShowMessage, ToWebview, WebviewStrings } from '../src/shared/protocol';
-import { Heatmap, type Cell } from './heatmap';
+// Explorer webview: receives sequences from the host, keeps the person's choices, and hands the
+// drawing to one view at a time (heatmaps, model, lines, steps, compare).
+import type {
+  ExportRequestMessage, RenderedMessage, RenderSettings, RunRecord, SequencePayload, ShowMessage, StepsMessage, StepsPayload,
+  ToWebview, WebviewStrings,
+} from '../src/shared/protocol';
+import { buildControls } from './controls';
+import { renderCompare } from './compareView';
+import { exportPng, exportSvg } from './exportImage';
+import { renderHeatmaps } from './heatmapsView';
+import { buildLegend } from './legend';
+import { renderLines } from './linesView';
+import { renderModel } from './modelView';
+import { renderSteps } from './stepsView';
 import { readTheme, onThemeChange } from './theme';
+import { hideTooltip } from './tooltip';
+import type { HostLink, ViewContext, ViewResult } from './viewContext';
+import { headStats, type HeadStats } from './viewData';
+import { defaultState, fitState, type ViewKind, type ViewState } from './viewState';
 import { vscode } from './vscodeApi';
 
 const app = document.getElementById('app') as HTMLElement;
-const tooltip = document.getElementById('tooltip') as HTMLElement;
 
 let strings: WebviewStrings | undefined;
-/** The heatmaps on screen, grouped by sequence. */
-let sections: { maps: Heatmap[]; heads: number }[] = [];
+let data: { sequences: SequencePayload[]; settings: RenderSettings; elapsedMs: number } | undefined;
+let state: ViewState = defaultState();
+let stats = new Map<number, HeadStats>();
+let nextRequest = 1;
+const pendingSteps = new Map<number, { resolve: (p: StepsPayload) => void; reject: (e: Error) => void }>();
 
-function format(template: string, ...args: (string | number)[]): string {
-  return template.replace(/\{(\d+)\}/g, (m, i: string) => String(args[Number(i)] ?? m));
+const renderers: Record<ViewKind, (ctx: ViewContext) => ViewResult> = {
+  heatmaps: renderHeatmaps,
+  model: renderModel,
+  lines: renderLines,
+  steps: renderSteps,
+  compare: renderCompare,
+};
+
+const host: HostLink = {
+  requestSteps(sequence, head, scale, causal) {
+    const requestId = nextRequest++;
+    return new Promise<StepsPayload>((resolve, reject) => {
+      pendingSteps.set(requestId, { resolve, reject });
+      vscode.postMessage({ type: 'requestSteps', requestId, sequence, head, scale, causal });
+    });
+  },
+  revealTokens(sequence, tokens) {
+    vscode.postMessage({ type: 'revealTokens', sequence, tokens });
+  },
+};
+
+/** Saved with the view: where the shown text came from, so a reloaded window can run it again. */
+let record: RunRecord | undefined;
+
+function saveState(): void {
+  vscode.setState({ view: state, run: record });
 }
 
-function showTooltip(heatmap: Heatmap, cell: Cell | undefined, anchor: { x: number; y: number }): void {
-  if (!cell || !strings) {
-    tooltip.hidden = true;
-    return;
-  }
-  const w = heatmap.weightAt(cell);
-  tooltip.textContent =
-    `${strings.head} ${heatmap.head + 1} · ${strings.query} ${cell.q + 1} “${heatmap.token(cell.q)}” → ` +
-    `${strings.key} ${cell.k + 1} “${heatmap.token(cell.k)}” · ${strings.weight} ${w.toPrecision(6)}`;
-  tooltip.hidden = false;
-  const margin = 12;
-  const x = Math.min(anchor.x + margin, window.innerWidth - tooltip.offsetWidth - margin);
-  const y = Math.min(anchor.y + margin, window.innerHeight - tooltip.offsetHeight - margin);
-  tooltip.style.left = `${Math.max(0, x)}px`;
-  tooltip.style.top = `${Math.max(0, y)}px`;
-}
-
-function sequenceSection(seq: SequencePayload, index: number): { section: HTMLElement; maps: Heatmap[] } {
-  const s = strings as WebviewStrings;
-  const section = document.createElement('section');
-  section.className = 'sequence';
-  section.dataset.index = String(index);
-  const h2 = document.createElement('h2');
-  h2.textContent = `${seq.label} · ${seq.n} ${s.tokens}`;
-  const grid = document.createElement('div');
-  grid.className = 'heads';
-  const maps: Heatmap[] = [];
-  const stride = seq.n * seq.n;
-  for (let h = 0; h < seq.heads; h++) {
-    const map = new Heatmap(
-      { head: h, tokens: seq.tokens, n: seq.n, weights: seq.weights.subarray(h * stride, (h + 1) * stride) },
-      `${s.head} ${h + 1}`,
-      format(s.heatmapLabel, h + 1),
-      showTooltip,
-    );
-    maps.push(map);
-    grid.append(map.element);
-  }
-  section.append(h2, grid);
-  return { section, maps };
-}
-
-/** Width each heatmap may take: heads sit side by side when there is room, down to ~260px each. */
-function cellWidth(heads: number): number {
-  const total = Math.max(200, app.clientWidth - 16);
-  const perRow = Math.max(1, Math.min(heads, Math.floor(total / 260)));
-  return Math.floor(total / perRow) - 16;
-}
-
-/** Draws every heatmap of one sequence; returns how many drew cells. */
-function drawSequence(maps: Heatmap[], heads: number): number {
-  const theme = readTheme();
-  const width = cellWidth(heads);
-  return maps.filter((map) => map.draw(theme, width)).length;
-}
-
-function drawAll(): void {
-  sections.forEach(({ maps, heads }) => drawSequence(maps, heads));
-}
-
-function show(message: ShowMessage): void {
-  app.replaceChildren();
-  const st = message.settings;
+function runInfo(st: RenderSettings, elapsedMs: number): HTMLElement {
   const header = document.createElement('p');
   header.className = 'run-info';
-  header.textContent = `engine ${st.engine} · d_model ${st.dModel} · heads ${st.heads} · mask ${st.mask} · seed ${st.seed} · ${message.elapsedMs.toFixed(1)} ms`;
-  app.append(header);
-  sections = message.sequences.map((seq, i) => {
-    const { section, maps } = sequenceSection(seq, i);
-    app.append(section);
-    return { maps, heads: seq.heads };
-  });
-  // Drawn after every section is in the document, so widths are known.
-  const report = message.sequences.map((seq, i) => ({
-    tokens: seq.n,
-    heads: seq.heads,
-    drawnCanvases: drawSequence(sections[i].maps, seq.heads),
-  }));
-  vscode.setState({ shown: true });
-  vscode.postMessage({ type: 'rendered', requestId: message.requestId, sequences: report });
+  header.textContent = `engine ${st.engine} · d_model ${st.dModel} · heads ${st.heads} · mask ${st.mask} · seed ${st.seed} · ${elapsedMs.toFixed(1)} ms`;
+  return header;
 }
 
-function receive(message: ToWebview): void {
+/** Draws the whole panel for the current state; returns what the view drew. */
+function render(): ViewResult | undefined {
+  if (!strings || !data) return undefined;
+  hideTooltip();
+  const s = strings;
+  const region = document.createElement('div');
+  region.id = 'export-region';
+  const legendSlot = document.createElement('div');
+  legendSlot.id = 'legend';
+  const view = document.createElement('div');
+  view.id = 'view';
+  view.dataset.view = state.view;
+  region.append(legendSlot, view);
+  app.replaceChildren(runInfo(data.settings, data.elapsedMs), buildControls(state, data.sequences, s, change), region);
+  const sequences = data.sequences;
+  const ctx: ViewContext = {
+    root: view,
+    state,
+    sequences,
+    settings: data.settings,
+    strings: s,
+    theme: readTheme(),
+    change,
+    host,
+    stats: (i) => {
+      let st = stats.get(i);
+      if (!st) {
+        st = headStats(sequences[i], data?.settings.mask === 'causal');
+        stats.set(i, st);
+      }
+      return st;
+    },
+    width: Math.max(200, app.clientWidth - 16),
+  };
+  const result = renderers[state.view](ctx);
+  if (result.legend) legendSlot.append(buildLegend(result.legend, s.legendLabel, result.legend.relative));
+  return result;
+}
+
+function change(patch: Partial<ViewState>): void {
+  if (!data) return;
+  const focused = document.activeElement?.id;
+  state = fitState({ ...state, ...patch }, data);
+  saveState();
+  report(render());
+  // The toolbar is rebuilt on every change: keep keyboard focus on the control that was used.
+  if (focused) document.getElementById(focused)?.focus();
+  else if (patch.view) document.querySelector<HTMLElement>(`.view-switch [data-view="${patch.view}"]`)?.focus();
+}
+
+let lastRequest = 0;
+/** Tells the host what was drawn, once deferred drawing is done. */
+function report(result: ViewResult | undefined, started?: number, firstMs?: number): void {
+  if (!result || !data) return;
+  const sequences = data.sequences;
+  const requestId = lastRequest;
+  void result.done.then(() => {
+    const message: RenderedMessage = {
+      type: 'rendered',
+      requestId,
+      sequences: sequences.map((seq, i) => ({ tokens: seq.n, heads: seq.heads, drawnCanvases: result.drawn[i] ?? 0 })),
+    };
+    if (started !== undefined && firstMs !== undefined) message.timings = { firstHeatmapMs: firstMs, allMs: performance.now() - started };
+    vscode.postMessage(message);
+  });
+}
+
+function show(message: ShowMessage, arrived: number): void {
+  data = { sequences: message.sequences, settings: message.settings, elapsedMs: message.elapsedMs };
+  stats = new Map();
+  record = message.record;
+  const saved = (vscode.getState() as { view?: unknown } | undefined)?.view ?? state;
+  state = fitState(saved, data);
+  saveState();
+  lastRequest = message.requestId;
+  const result = render();
+  report(result, arrived, performance.now() - arrived);
+}
+
+function answerSteps(message: StepsMessage): void {
+  const p = pendingSteps.get(message.requestId);
+  pendingSteps.delete(message.requestId);
+  if (!p) return;
+  if (message.steps) p.resolve(message.steps);
+  else p.reject(new Error(message.error ?? 'no steps'));
+}
+
+function answerExport(message: ExportRequestMessage): void {
+  const region = document.getElementById('export-region');
+  const base = { type: 'exportReply' as const, requestId: message.requestId, sequence: state.sequence };
+  try {
+    if (message.format === 'state') {
+      const theme = { variables: document.documentElement.getAttribute('style') ?? '', bodyClass: document.body.className };
+      vscode.postMessage({ ...base, data: JSON.stringify(state), theme });
+      return;
+    }
+    if (!region) throw new Error('nothing is shown');
+    const image = message.format === 'png' ? exportPng(region, readTheme()) : exportSvg(region, readTheme());
+    vscode.postMessage({ ...base, data: image });
+  } catch (e) {
+    vscode.postMessage({ ...base, error: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+function receive(message: ToWebview, arrived: number): void {
   switch (message.type) {
     case 'init':
       strings = message.strings;
-      if (sections.length === 0) app.textContent = strings.noData;
+      if (!data) app.textContent = strings.noData;
+      else report(render());
       break;
     case 'show':
       try {
-        show(message);
+        show(message, arrived);
       } catch (e) {
         vscode.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });
       }
       break;
+    case 'steps':
+      answerSteps(message);
+      break;
+    case 'exportRequest':
+      answerExport(message);
+      break;
   }
 }
 
-window.addEventListener('message', (e: MessageEvent<ToWebview>) => receive(e.data));
-onThemeChange(() => drawAll());
+window.addEventListener('message', (e: MessageEvent<ToWebview>) => receive(e.data, performance.now()));
+onThemeChange(() => render());
 let resizeTimer: number | undefined;
+let lastWidth = app.clientWidth;
 window.addEventListener('resize', () => {
   window.clearTimeout(resizeTimer);
-  resizeTimer = window.setTimeout(drawAll, 100);
+  resizeTimer = window.setTimeout(() => {
+    // Height-only changes (a panel opening below) need no redraw.
+    if (app.clientWidth === lastWidth) return;
+    lastWidth = app.clientWidth;
+    render();
+  }, 100);
 });
 vscode.postMessage({ type: 'ready' });

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { countTokens } from '../shared/pipeline';
 import type { RenderedMessage, SequencePayload } from '../shared/protocol';
 import { AttentionClient, CancelledError, ComputeError } from './attentionClient';
+import { runRecord } from './explorer/run';
 import { AttentionPanel } from './panel';
 import { readSelections, type SourceSequence } from './selection';
 import { readSettings, type ExploreSettings } from './settings';
@@ -15,26 +16,47 @@ export type ExploreOutcome =
   | { status: 'shown'; panelCreated: boolean; rendered: RenderedMessage | undefined }
   | { status: 'noEditor' | 'empty' | 'declined' | 'cancelled' | 'failed' };
 
-export async function exploreSelection(extensionUri: vscode.Uri, client: AttentionClient): Promise<ExploreOutcome> {
-  const editor = vscode.window.activeTextEditor;
+export interface ExploreOptions {
+  /** The editor to read; default the active one. */
+  editor?: vscode.TextEditor;
+  /** A run nobody asked for this moment (following the selection, a reload): no messages, no questions. */
+  quiet?: boolean;
+}
+
+export async function exploreSelection(
+  extensionUri: vscode.Uri, client: AttentionClient, options: ExploreOptions = {},
+): Promise<ExploreOutcome> {
+  const editor = options.editor ?? vscode.window.activeTextEditor;
   if (!editor) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and select text to explore its attention.'));
+    if (!options.quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and select text to explore its attention.'));
     return { status: 'noEditor' };
   }
   const read = readSelections(editor);
   if (read.kind === 'empty') {
-    void vscode.window.showWarningMessage(
-      vscode.l10n.t('Nothing to explore: the selection and the current line are empty. Select some text first.'),
-    );
+    if (!options.quiet) {
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('Nothing to explore: the selection and the current line are empty. Select some text first.'),
+      );
+    }
     return { status: 'empty' };
   }
+  return exploreSources(extensionUri, client, read.sequences, options);
+}
+
+/** Computes the sequences and shows them in the panel (created if needed, or the one given). */
+export async function exploreSources(
+  extensionUri: vscode.Uri, client: AttentionClient, sources: SourceSequence[], options: ExploreOptions & { panel?: AttentionPanel } = {},
+): Promise<ExploreOutcome> {
   const settings = readSettings();
-  if (!(await confirmLongRun(read.sequences, settings))) return { status: 'declined' };
+  const longest = Math.max(...sources.map((s) => countTokens(s.text)));
+  if (longest > settings.maxTokensWithoutAsking && (options.quiet || !(await confirmLongRun(longest, settings)))) {
+    return { status: 'declined' };
+  }
 
   let payloads: SequencePayload[];
   let elapsedMs = 0;
   try {
-    const computed = await computeAll(read.sequences, settings, client);
+    const computed = await computeAll(sources, settings, client);
     payloads = computed.payloads;
     elapsedMs = computed.elapsedMs;
   } catch (e) {
@@ -47,19 +69,19 @@ export async function exploreSelection(extensionUri: vscode.Uri, client: Attenti
     return { status: 'failed' };
   }
 
-  const { panel, created } = AttentionPanel.showOrCreate(extensionUri);
+  const { panel, created } = options.panel ? { panel: options.panel, created: false } : AttentionPanel.showOrCreate(extensionUri);
+  panel.run = { sources, settings, payloads };
   const rendered = await panel.show({
     sequences: payloads,
     settings: { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, engine: 'core' },
     elapsedMs,
+    record: runRecord(sources),
   });
   return { status: 'shown', panelCreated: created, rendered };
 }
 
 /** Attention grows with N²: above the limit, say how big the run is and let the person decide. */
-async function confirmLongRun(sequences: SourceSequence[], settings: ExploreSettings): Promise<boolean> {
-  const longest = Math.max(...sequences.map((s) => countTokens(s.text)));
-  if (longest <= settings.maxTokensWithoutAsking) return true;
+async function confirmLongRun(longest: number, settings: ExploreSettings): Promise<boolean> {
   const megabytes = Math.ceil((settings.heads * longest * longest * 4) / 2 ** 20);
   const run = vscode.l10n.t('Run');
   const choice = await vscode.window.showWarningMessage(
@@ -70,6 +92,7 @@ async function confirmLongRun(sequences: SourceSequence[], settings: ExploreSett
   return choice === run;
 }
 
+/** The one compute step: every sequence through the attention worker, as the views receive it. */
 async function computeAll(
   sequences: SourceSequence[],
   settings: ExploreSettings,
@@ -95,7 +118,17 @@ async function computeAll(
           token,
         );
         elapsedMs += r.elapsedMs;
-        payloads.push({ label: seq.label, tokens: r.tokens.map((t) => t.text), heads: r.heads, n: r.n, weights: r.weights });
+        payloads.push({
+          label: seq.label,
+          tokens: r.tokens.map((t) => t.text),
+          offsets: Int32Array.from(r.tokens.flatMap((t) => [t.start, t.end])), // [N][2]
+          special: new Uint8Array(r.n), // the built-in tokenizer adds no special tokens
+          layers: 1,
+          heads: r.heads,
+          n: r.n,
+          weights: r.weights, // [1][H][N][N]
+          steps: true,
+        });
       }
       return { payloads, elapsedMs };
     },

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { AttentionClient } from './attentionClient';
 import { exploreSelection } from './exploreCommand';
+import { registerExplorer } from './explorer/register';
 import { registerNotebooks } from './notebook';
 import { AttentionPanel } from './panel';
 
@@ -15,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
     registerNotebooks(client),
   );
+  registerExplorer(context, client);
 }
 
 export function deactivate(): void {

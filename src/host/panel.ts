@@ -1,29 +1,24 @@
-// The explorer panel: one webview panel, reused by every run, that shows per-head heatmaps.
+// The explorer panel: one webview panel, reused by every run, that shows the attention views.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import {
   isFromWebview,
+  type ExportReplyMessage,
   type FromWebview,
   type RenderedMessage,
+  type RequestStepsMessage,
   type ShowMessage,
   type ToWebview,
-  type WebviewStrings,
 } from '../shared/protocol';
+import { revealTokens } from './explorer/editorLink';
+import type { ExplorerRun } from './explorer/run';
+import { computeSteps } from './explorer/steps';
+import { webviewStrings } from './explorer/strings';
 
 /** How long a run waits for the webview to say it drew, before giving up on the report. */
 const RENDER_REPORT_TIMEOUT_MS = 30_000;
-
-function webviewStrings(): WebviewStrings {
-  return {
-    head: vscode.l10n.t('Head'),
-    query: vscode.l10n.t('Query'),
-    key: vscode.l10n.t('Key'),
-    weight: vscode.l10n.t('Weight'),
-    noData: vscode.l10n.t('Select text in an editor and run "Attention: Explore Selection".'),
-    tokens: vscode.l10n.t('tokens'),
-    heatmapLabel: vscode.l10n.t('Attention weights of head {0}: queries down, keys across'),
-  };
-}
+/** How long an export waits for the webview to draw the picture. */
+const EXPORT_TIMEOUT_MS = 60_000;
 
 export class AttentionPanel implements vscode.Disposable {
   static readonly viewType = 'attentionExplorer.panel';
@@ -33,28 +28,43 @@ export class AttentionPanel implements vscode.Disposable {
   private readonly ready: Promise<void>;
   private markReady!: () => void;
   private readonly waiting = new Map<number, (m: RenderedMessage | undefined) => void>();
+  private readonly exports = new Map<number, (m: ExportReplyMessage) => void>();
   private nextRequest = 1;
   private readonly renderedEmitter = new vscode.EventEmitter<RenderedMessage>();
   /** Fires whenever the webview reports what it drew. */
   readonly onDidRender = this.renderedEmitter.event;
+  /** What the panel shows now; undefined until the first run. */
+  run: ExplorerRun | undefined;
 
   /** The open panel, revealed; or a new one beside the active editor. */
   static showOrCreate(extensionUri: vscode.Uri): { panel: AttentionPanel; created: boolean } {
     if (AttentionPanel.current) {
-      AttentionPanel.current.webviewPanel.reveal(vscode.ViewColumn.Beside, true);
+      if (!AttentionPanel.current.webviewPanel.visible) AttentionPanel.current.webviewPanel.reveal(undefined, true);
       return { panel: AttentionPanel.current, created: false };
     }
     const webviewPanel = vscode.window.createWebviewPanel(
       AttentionPanel.viewType,
       vscode.l10n.t('Attention'),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      {
-        enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
-      },
+      AttentionPanel.webviewOptions(extensionUri),
     );
     AttentionPanel.current = new AttentionPanel(webviewPanel, extensionUri);
     return { panel: AttentionPanel.current, created: true };
+  }
+
+  /** Takes over a panel VS Code restored after a reload (see the serializer). */
+  static revive(webviewPanel: vscode.WebviewPanel, extensionUri: vscode.Uri): AttentionPanel {
+    AttentionPanel.current?.dispose();
+    webviewPanel.webview.options = AttentionPanel.webviewOptions(extensionUri);
+    AttentionPanel.current = new AttentionPanel(webviewPanel, extensionUri);
+    return AttentionPanel.current;
+  }
+
+  private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
   }
 
   static get open(): AttentionPanel | undefined {
@@ -90,6 +100,20 @@ export class AttentionPanel implements vscode.Disposable {
     return report;
   }
 
+  /** Asks the webview for a picture of the current view, or for its state. */
+  async requestExport(format: 'png' | 'svg' | 'state'): Promise<ExportReplyMessage> {
+    await this.ready;
+    const requestId = this.nextRequest++;
+    const reply = new Promise<ExportReplyMessage>((resolve, reject) => {
+      this.exports.set(requestId, resolve);
+      setTimeout(() => {
+        if (this.exports.delete(requestId)) reject(new Error(vscode.l10n.t('The attention view did not answer.')));
+      }, EXPORT_TIMEOUT_MS);
+    });
+    await this.post({ type: 'exportRequest', requestId, format });
+    return reply;
+  }
+
   private post(message: ToWebview): Thenable<boolean> {
     return this.webviewPanel.webview.postMessage(message);
   }
@@ -113,6 +137,35 @@ export class AttentionPanel implements vscode.Disposable {
       case 'error':
         void vscode.window.showErrorMessage(vscode.l10n.t('The attention view failed to draw: {0}', message.message));
         break;
+      case 'requestSteps':
+        void this.answerSteps(message);
+        break;
+      case 'revealTokens': {
+        const source = this.run?.sources[message.sequence];
+        const payload = this.run?.payloads[message.sequence];
+        if (source && payload) void revealTokens(source, payload.offsets, message.tokens);
+        break;
+      }
+      case 'exportReply': {
+        const resolve = this.exports.get(message.requestId);
+        this.exports.delete(message.requestId);
+        resolve?.(message);
+        break;
+      }
+    }
+  }
+
+  private async answerSteps(m: RequestStepsMessage): Promise<void> {
+    const source = this.run?.sources[m.sequence];
+    if (!this.run || !source) {
+      await this.post({ type: 'steps', requestId: m.requestId, error: vscode.l10n.t('Run Explore Selection again to go through the steps.') });
+      return;
+    }
+    try {
+      const steps = computeSteps(source.text, this.run.settings, m.sequence, m.head, m.scale, m.causal);
+      await this.post({ type: 'steps', requestId: m.requestId, steps });
+    } catch (e) {
+      await this.post({ type: 'steps', requestId: m.requestId, error: e instanceof Error ? e.message : String(e) });
     }
   }
 
@@ -120,6 +173,7 @@ export class AttentionPanel implements vscode.Disposable {
     if (AttentionPanel.current === this) AttentionPanel.current = undefined;
     for (const resolve of this.waiting.values()) resolve(undefined);
     this.waiting.clear();
+    this.exports.clear();
     this.webviewPanel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
@@ -147,7 +201,7 @@ function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
 <title>Attention</title>
 </head>
 <body>
-<main id="app" aria-live="polite"></main>
+<main id="app"></main>
 <div id="tooltip" role="status" hidden></div>
 <script nonce="${nonce}" src="${script}"></script>
 </body>

@@ -1,15 +1,23 @@
 // The one message protocol between the extension host and the explorer webview.
 // Every message has a discriminating `type`; the host checks the shape of everything it receives
 // (isFromWebview) before acting on it, because a webview is untrusted content.
+// Numbers travel as typed arrays; shapes are given in the comments.
 
-/** One computed sequence as it crosses to the webview. Numbers travel as typed arrays. */
+/** One computed sequence as it crosses to the webview. */
 export interface SequencePayload {
-  /** Display label, e.g. "Selection 1 (line 3)". */
+  /** Display label, e.g. "Line 3". */
   label: string;
   tokens: string[];
+  /** [N][2]: start and end (UTF-16, end exclusive) of each token in the sequence's text; -1 when it has none. */
+  offsets: Int32Array;
+  /** [N]: 1 for tokens a tokenizer adds ([CLS], <s> …), 0 for tokens of the text. */
+  special: Uint8Array;
+  layers: number;
   heads: number;
   n: number;
-  weights: Float32Array; // [H][N][N]
+  weights: Float32Array; // [L][H][N][N], row q of head h of layer l holds query q's weights over keys
+  /** True when the host can recompute one head step by step (the built-in layer). */
+  steps: boolean;
 }
 
 export interface RenderSettings {
@@ -23,12 +31,77 @@ export interface RenderSettings {
 /** Localized strings the webview shows; the host fills them with vscode.l10n. */
 export interface WebviewStrings {
   head: string;
+  layer: string;
   query: string;
   key: string;
   weight: string;
   noData: string;
   tokens: string;
   heatmapLabel: string;
+  // Views and controls.
+  view: string;
+  viewHeatmaps: string;
+  viewModel: string;
+  viewLines: string;
+  viewSteps: string;
+  viewCompare: string;
+  sequence: string;
+  allHeads: string;
+  aggregate: string;
+  aggregateNone: string;
+  aggregateMean: string;
+  aggregateMax: string;
+  threshold: string;
+  topK: string;
+  hideSpecial: string;
+  rollout: string;
+  rolloutNeedsLayers: string;
+  sortBy: string;
+  sortLayerOrder: string;
+  entropy: string;
+  sparsity: string;
+  maxWeight: string;
+  thumbLabel: string;
+  modelHint: string;
+  linesHint: string;
+  linesTooMany: string;
+  headToggle: string;
+  legendLabel: string;
+  difference: string;
+  compareA: string;
+  compareB: string;
+  compareNeedsSameLength: string;
+  meanOfHeads: string;
+  maxOfHeads: string;
+  // Step by step.
+  stepsTitle: string;
+  stepsScale: string;
+  stepsCausal: string;
+  stepsUnavailable: string;
+  stepsTooLong: string;
+  stepsLoading: string;
+  stepNames: StepTexts;
+  stepExplanations: StepTexts;
+  cost: string;
+}
+
+/** One text per step of the step-by-step view, in order. */
+export interface StepTexts {
+  qkv: string;
+  scores: string;
+  scaled: string;
+  masked: string;
+  softmax: string;
+  weighted: string;
+  output: string;
+}
+
+/**
+ * Where a run's text came from, kept in the webview's saved state so that after a window reload
+ * the host can run it again (the weights themselves are too large to save).
+ */
+export interface RunRecord {
+  sources: { uri: string; range: [number, number, number, number]; label: string }[];
 }
 
 /** Host → webview: show these sequences (replaces what was shown). */
@@ -38,6 +111,7 @@ export interface ShowMessage {
   sequences: SequencePayload[];
   settings: RenderSettings;
   elapsedMs: number;
+  record?: RunRecord;
 }
 
 /** Host → webview: the localized string table, sent in answer to `ready`. */
@@ -46,11 +120,52 @@ export interface InitMessage {
   strings: WebviewStrings;
 }
 
-export type ToWebview = ShowMessage | InitMessage;
+/** Every intermediate of one head, for the step-by-step view. */
+export interface StepsPayload {
+  sequence: number;
+  head: number;
+  n: number;
+  dHead: number;
+  scale: boolean;
+  causal: boolean;
+  q: Float32Array; // [N][d_head]
+  k: Float32Array; // [N][d_head]
+  v: Float32Array; // [N][d_head]
+  scores: Float32Array; // [N][N]
+  scaled: Float32Array; // [N][N]
+  masked: Float32Array; // [N][N], -Infinity where hidden
+  weights: Float32Array; // [N][N]
+  output: Float32Array; // [N][d_head]
+}
+
+/** Host → webview: the answer to a `requestSteps` with the same requestId. */
+export interface StepsMessage {
+  type: 'steps';
+  requestId: number;
+  steps?: StepsPayload;
+  error?: string;
+}
+
+export type ExportImageFormat = 'png' | 'svg';
+
+/** Host → webview: render the current view as an image, or report the view's state. */
+export interface ExportRequestMessage {
+  type: 'exportRequest';
+  requestId: number;
+  format: ExportImageFormat | 'state';
+}
+
+export type ToWebview = ShowMessage | InitMessage | StepsMessage | ExportRequestMessage;
 
 /** Webview → host: the script has loaded and can receive messages. */
 export interface ReadyMessage {
   type: 'ready';
+}
+
+/** How long drawing took in the webview, from the `show` message arriving (ms). */
+export interface RenderTimings {
+  firstHeatmapMs: number;
+  allMs: number;
 }
 
 /** Webview → host: a `show` was drawn; counts are read back from what was rendered. */
@@ -58,6 +173,7 @@ export interface RenderedMessage {
   type: 'rendered';
   requestId: number;
   sequences: { tokens: number; heads: number; drawnCanvases: number }[];
+  timings?: RenderTimings;
 }
 
 /** Webview → host: something failed while drawing. */
@@ -66,7 +182,38 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type FromWebview = ReadyMessage | RenderedMessage | ErrorMessage;
+/** Webview → host: recompute one head of one sequence step by step. */
+export interface RequestStepsMessage {
+  type: 'requestSteps';
+  requestId: number;
+  sequence: number;
+  head: number;
+  scale: boolean;
+  causal: boolean;
+}
+
+/** Webview → host: highlight these tokens of a sequence in the editor. */
+export interface RevealTokensMessage {
+  type: 'revealTokens';
+  sequence: number;
+  tokens: number[];
+}
+
+/** Webview → host: the answer to an `exportRequest`. */
+export interface ExportReplyMessage {
+  type: 'exportReply';
+  requestId: number;
+  /** The sequence the view shows, so data exports write the same one. */
+  sequence: number;
+  /** PNG as a data: URL, SVG as text, or (for `state`) the view state as JSON. */
+  data?: string;
+  /** The page's CSS variables and body class, so a standalone copy looks the same. */
+  theme?: { variables: string; bodyClass: string };
+  error?: string;
+}
+
+export type FromWebview =
+  | ReadyMessage | RenderedMessage | ErrorMessage | RequestStepsMessage | RevealTokensMessage | ExportReplyMessage;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -76,6 +223,29 @@ function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }
 
+function isShortString(v: unknown, max: number): v is string {
+  return typeof v === 'string' && v.length <= max;
+}
+
+/** Images of a view may be large, but not unbounded. */
+const MAX_EXPORT_CHARS = 256 * 2 ** 20;
+
+function isTimings(v: unknown): boolean {
+  return v === undefined || (isObject(v) && typeof v.firstHeatmapMs === 'number' && typeof v.allMs === 'number');
+}
+
+function isExportReply(v: Record<string, unknown>): boolean {
+  const theme = v.theme;
+  return (
+    isCount(v.requestId) &&
+    isCount(v.sequence) &&
+    (v.data === undefined || isShortString(v.data, MAX_EXPORT_CHARS)) &&
+    (v.error === undefined || isShortString(v.error, 10_000)) &&
+    (theme === undefined ||
+      (isObject(theme) && isShortString(theme.variables, 1_000_000) && isShortString(theme.bodyClass, 1_000)))
+  );
+}
+
 /** Shape check for untrusted messages from the webview. */
 export function isFromWebview(v: unknown): v is FromWebview {
   if (!isObject(v)) return false;
@@ -83,7 +253,7 @@ export function isFromWebview(v: unknown): v is FromWebview {
     case 'ready':
       return true;
     case 'error':
-      return typeof v.message === 'string' && v.message.length <= 10_000;
+      return isShortString(v.message, 10_000);
     case 'rendered':
       return (
         isCount(v.requestId) &&
@@ -91,9 +261,37 @@ export function isFromWebview(v: unknown): v is FromWebview {
         v.sequences.length <= 10_000 &&
         v.sequences.every(
           (s: unknown) => isObject(s) && isCount(s.tokens) && isCount(s.heads) && isCount(s.drawnCanvases),
-        )
+        ) &&
+        isTimings(v.timings)
       );
+    case 'requestSteps':
+      return (
+        isCount(v.requestId) && isCount(v.sequence) && isCount(v.head) &&
+        typeof v.scale === 'boolean' && typeof v.causal === 'boolean'
+      );
+    case 'revealTokens':
+      return isCount(v.sequence) && Array.isArray(v.tokens) && v.tokens.length <= 16 && v.tokens.every(isCount);
+    case 'exportReply':
+      return isExportReply(v);
     default:
       return false;
   }
+}
+
+/** Shape check for a run record read back from saved state (untrusted like any webview data). */
+export function isRunRecord(v: unknown): v is RunRecord {
+  return (
+    isObject(v) &&
+    Array.isArray(v.sources) &&
+    v.sources.length <= 1_000 &&
+    v.sources.every(
+      (s: unknown) =>
+        isObject(s) &&
+        isShortString(s.uri, 10_000) &&
+        isShortString(s.label, 1_000) &&
+        Array.isArray(s.range) &&
+        s.range.length === 4 &&
+        s.range.every(isCount),
+    )
+  );
 }

@@ -1,0 +1,21 @@
+// What the panel shows and where it came from: enough to recompute a head step by step, to point
+// back into the editor, to export the weights, and to run it again after a window reload.
+import type { RunRecord, SequencePayload } from '../../shared/protocol';
+import type { SourceSequence } from '../selection';
+import type { ExploreSettings } from '../settings';
+
+export interface ExplorerRun {
+  sources: SourceSequence[];
+  settings: ExploreSettings;
+  payloads: SequencePayload[];
+}
+
+export function runRecord(sources: SourceSequence[]): RunRecord {
+  return {
+    sources: sources.map((s) => ({
+      uri: s.uri.toString(),
+      range: [s.range.start.line, s.range.start.character, s.range.end.line, s.range.end.character],
+      label: s.label,
+    })),
+  };
+}

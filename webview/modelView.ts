@@ -1,0 +1,98 @@
+// The model view: every head of every layer as a thumbnail, layers down, heads across. Heads can
+// be sorted or coloured by entropy, sparsity or largest weight; a thumbnail opens the head large.
+import { matrixPixels, scaleCss } from './colormap';
+import { format } from './tooltip';
+import type { ViewContext, ViewResult } from './viewContext';
+import { headMatrix, headOrder, maxOf, normalise, poolMax, prepare, type HeadStats } from './viewData';
+
+/** Below this many tokens the summaries are cheap enough to show without being asked for. */
+const ALWAYS_STATS_TOKENS = 256;
+
+function thumbnail(m: Float32Array, n: number, css: number): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.className = 'thumb-canvas';
+  canvas.dataset.export = 'true';
+  const dpr = window.devicePixelRatio || 1;
+  const size = Math.max(1, Math.round(css * dpr));
+  canvas.width = size;
+  canvas.height = size;
+  canvas.style.width = `${css}px`;
+  canvas.style.height = `${css}px`;
+  const ctx = canvas.getContext('2d');
+  if (!ctx || n === 0) return canvas;
+  // Max-pooled to the thumbnail's pixels, so a sharp diagonal or one bright column survives.
+  const pooled = poolMax(m, n, size);
+  const img = document.createElement('canvas');
+  img.width = pooled.size;
+  img.height = pooled.size;
+  const ictx = img.getContext('2d');
+  if (!ictx) return canvas;
+  const pixels = ictx.createImageData(pooled.size, pooled.size);
+  matrixPixels(pooled.m, { kind: 'sequential', max: maxOf(pooled.m) }, pixels.data);
+  ictx.putImageData(pixels, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(img, 0, 0, size, size);
+  return canvas;
+}
+
+function metricText(ctx: ViewContext, stats: HeadStats | undefined, i: number): string {
+  if (!stats) return '';
+  const s = ctx.strings;
+  return `${s.entropy} ${stats.entropy[i].toFixed(2)} · ${s.sparsity} ${stats.sparsity[i].toFixed(2)} · ${s.maxWeight} ${stats.max[i].toFixed(2)}`;
+}
+
+export function renderModel(ctx: ViewContext): ViewResult {
+  const { state: st, strings: s } = ctx;
+  const seqIndex = st.sequence;
+  const seq = ctx.sequences[seqIndex];
+  const hint = document.createElement('p');
+  hint.className = 'hint';
+  hint.textContent = s.modelHint;
+  const grid = document.createElement('div');
+  grid.className = 'model-grid';
+  grid.setAttribute('role', 'group');
+  grid.setAttribute('aria-label', s.viewModel);
+  ctx.root.append(hint, grid);
+  const stats = st.sortBy !== 'layer' || seq.n <= ALWAYS_STATS_TOKENS ? ctx.stats(seqIndex) : undefined;
+  const metric = st.sortBy === 'layer' ? undefined : st.sortBy;
+  const css = Math.max(48, Math.min(120, Math.floor((ctx.width - 80) / seq.heads) - 8));
+  let drawn = 0;
+  for (let l = 0; l < seq.layers; l++) {
+    const row = document.createElement('div');
+    row.className = 'model-row';
+    const label = document.createElement('span');
+    label.className = 'model-layer';
+    label.textContent = `${s.layer} ${l + 1}`;
+    row.append(label);
+    const colour = stats && metric ? normalise(stats[metric].subarray(l * seq.heads, (l + 1) * seq.heads)) : undefined;
+    const order = stats ? headOrder(stats, l, seq.heads, st.sortBy) : Array.from({ length: seq.heads }, (_, h) => h);
+    for (const h of order) {
+      const prepared = prepare(seq, headMatrix(seq, l, h), st);
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'thumb';
+      button.dataset.layer = String(l);
+      button.dataset.head = String(h);
+      const numbers = metricText(ctx, stats, l * seq.heads + h);
+      button.setAttribute('aria-label', `${format(s.thumbLabel, l + 1, h + 1)}${numbers ? ` · ${numbers}` : ''}`);
+      button.title = numbers;
+      const caption = document.createElement('span');
+      caption.className = 'thumb-caption';
+      caption.textContent = `${s.head} ${h + 1}${stats && metric ? ` · ${stats[metric][l * seq.heads + h].toFixed(2)}` : ''}`;
+      button.append(thumbnail(prepared.m, prepared.n, css), caption);
+      if (colour) {
+        // The bar under a thumbnail carries the metric in colour: the head's place between the layer's extremes.
+        const bar = document.createElement('span');
+        bar.className = 'thumb-bar';
+        bar.style.background = scaleCss(colour[h], { kind: 'sequential', max: 1 });
+        button.append(bar);
+      }
+      button.addEventListener('click', () => ctx.change({ view: 'heatmaps', layer: l, head: h, aggregate: 'none', rollout: false }));
+      row.append(button);
+      drawn++;
+    }
+    grid.append(row);
+  }
+  const drawnPerSequence = ctx.sequences.map((_, i) => (i === seqIndex ? drawn : 0));
+  return { drawn: drawnPerSequence, done: Promise.resolve(), legend: { kind: 'sequential', max: 1, relative: true } };
+}
