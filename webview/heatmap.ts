@@ -144,6 +144,8 @@ export class Heatmap {
     ctx.drawImage(this.cellImage(), this.left, this.top, side, side);
     if (labels) this.drawLabels(ctx, theme);
     this.drawOverlay(theme);
+    // Where the cells are, for tools and tests that point at a cell or a label.
+    Object.assign(this.overlay.dataset, { left: String(this.left), top: String(this.top), cell: String(this.cell), n: String(n) });
     return true;
   }
 

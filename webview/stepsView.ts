@@ -84,9 +84,12 @@ function matrixImage(m: Float32Array, rows: number, cols: number, scale: ColourS
 
 function matrix(m: Float32Array, rows: string[], cols: string[], caption: string, signed: boolean): HTMLElement {
   const scale: ColourScale = signed ? { kind: 'diverging', max: absMaxOf(m) } : { kind: 'sequential', max: maxOf(m) };
-  return rows.length <= NUMBERS_UP_TO && cols.length <= NUMBERS_UP_TO
-    ? matrixTable(m, rows, cols, scale, caption)
-    : matrixImage(m, rows.length, cols.length, scale, caption);
+  if (rows.length > NUMBERS_UP_TO || cols.length > NUMBERS_UP_TO) return matrixImage(m, rows.length, cols.length, scale, caption);
+  // A table wider than the panel scrolls on its own instead of widening the page.
+  const scroll = document.createElement('div');
+  scroll.className = 'matrix-scroll';
+  scroll.append(matrixTable(m, rows, cols, scale, caption));
+  return scroll;
 }
 
 function step(id: keyof StepTexts, ctx: ViewContext, ...content: HTMLElement[]): HTMLElement {

@@ -1,0 +1,53 @@
+// Helpers shared by the explorer's integration tests: run Explore Selection on a sample line,
+// switch views through the webview's own buttons, and read back what the webview drew.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ExploreOutcome } from '../../../src/host/exploreCommand';
+import { clickInWebview, webviewEval } from '../support/host';
+import { waitFor } from '../support/wait';
+
+export async function openSample(name: string): Promise<vscode.TextEditor> {
+  const [uri] = await vscode.workspace.findFiles(name);
+  assert.ok(uri, `sample/${name} is in the workspace`);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  return vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+}
+
+export function lineSelection(editor: vscode.TextEditor, line: number): vscode.Selection {
+  return new vscode.Selection(line, 0, line, editor.document.lineAt(line).text.length);
+}
+
+/** Explores line `line` of sentences.txt (0: 我喜欢吃苹果) and waits until the webview drew it. */
+export async function exploreLine(line = 0): Promise<vscode.TextEditor> {
+  const editor = await openSample('sentences.txt');
+  editor.selection = lineSelection(editor, line);
+  const outcome = await vscode.commands.executeCommand<ExploreOutcome>('attentionExplorer.exploreSelection');
+  assert.equal(outcome?.status, 'shown');
+  await vscode.commands.executeCommand('notifications.clearAll');
+  return editor;
+}
+
+/** Clicks a view's button in the toolbar and waits until that view is shown. */
+export async function switchView(view: string): Promise<void> {
+  await clickInWebview(`.view-switch [data-view="${view}"]`);
+  await waitFor(`the ${view} view`, () => webviewEval<boolean>(`document.getElementById('view')?.dataset.view === ${JSON.stringify(view)}`));
+}
+
+/** Sets a <select> or <input> of the toolbar as a person would, firing its change event. */
+export async function setControl(id: string, value: string | boolean): Promise<void> {
+  await webviewEval(`(() => {
+    const el = document.getElementById(${JSON.stringify(id)});
+    if (el.type === 'checkbox') el.checked = ${JSON.stringify(value)}; else el.value = ${JSON.stringify(String(value))};
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+    return true;
+  })()`);
+}
+
+/** Sends a message to the webview as if the host had sent it (typed arrays are built inside). */
+export async function postToWebview(script: string): Promise<void> {
+  await webviewEval(`(() => { const message = ${script}; window.dispatchEvent(new MessageEvent('message', { data: message })); return true; })()`);
+}
+
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('attentionExplorer').update(key, value, vscode.ConfigurationTarget.Global);
+}
