@@ -2,7 +2,7 @@
 // with each cell's settings, and the notebook commands, registered together.
 import * as vscode from 'vscode';
 import type { AttentionClient } from '../attentionClient';
-import { newNotebook, sendSelectionToNotebook } from './commands';
+import { newNotebook, sendSelectionToNotebook, trackActiveNotebook } from './commands';
 import { AttentionNotebookController } from './controller';
 import { registerRendererStrings } from './rendererStrings';
 import { AttentionNotebookSerializer, NOTEBOOK_TYPE } from './serializer';
@@ -15,7 +15,8 @@ export function registerNotebooks(client: AttentionClient): vscode.Disposable {
     controller,
     new CellSettingsStatusBar().register(),
     registerRendererStrings(),
+    trackActiveNotebook(),
     vscode.commands.registerCommand('attentionExplorer.newNotebook', () => newNotebook()),
-    vscode.commands.registerCommand('attentionExplorer.sendSelectionToNotebook', () => sendSelectionToNotebook(controller)),
+    vscode.commands.registerCommand('attentionExplorer.sendSelectionToNotebook', () => sendSelectionToNotebook()),
   );
 }

@@ -25,7 +25,10 @@ export class AttentionNotebookSerializer implements vscode.NotebookSerializer {
       // Thrown on: VS Code then refuses to open the file and shows why, and nothing can save
       // a partial reading of it over the original.
       if (e instanceof NotebookFormatError) {
-        throw new Error(vscode.l10n.t('This is not a valid attention notebook: {0}', e.message));
+        const message = vscode.l10n.t('This is not a valid attention notebook: {0}', e.message);
+        // The workbench shows only a generic "could not be opened" in the editor; say what is wrong.
+        void vscode.window.showErrorMessage(message);
+        throw new Error(message);
       }
       throw e;
     }
