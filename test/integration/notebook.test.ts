@@ -318,6 +318,58 @@ describe('Attention notebooks', function () {
     assert.match(new TextDecoder().decode(item.data), /divisible|heads/);
   });
 
+  it('keeps only the top weights of each row above the size limit, and the view says so', async () => {
+    // 4 heads × 800² float32 = 10 MB, above the 8 MB limit.
+    await closeAll();
+    const words = Array.from({ length: 800 }, (_, i) => `w${i % 97}`).join(' ');
+    const doc = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, new vscode.NotebookData([
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, words, 'plaintext'),
+    ]));
+    await runAll(await vscode.window.showNotebookDocument(doc));
+    const cell = doc.cellAt(0);
+    assert.equal(cell.executionSummary?.success, true);
+    const out = attentionOf(cell);
+    assert.equal(out.n, 800);
+    assert.equal(out.topK, Math.floor((8 * 2 ** 20) / (4 * 800 * 8)));
+    const bytes = cell.outputs[0].items[0].data.length;
+    assert.ok(bytes < 8 * 2 ** 20 * 1.4, `${bytes} bytes of JSON`);
+    if (!hasTestHost()) return;
+    const note = await waitFor('the note about kept weights', () =>
+      webviewEval<string>(`document.querySelector('.attn-output[data-tokens="800"] .attn-note')?.textContent || false`, {
+        selector: '.attn-output[data-tokens="800"]',
+        timeoutMs: 30_000,
+      }),
+    30_000);
+    assert.match(note, /only the 327 largest of each row were kept/);
+    await closeAll();
+  });
+
+  it('stops a long run when cancelled, and runs again afterwards', async () => {
+    // 3000 tokens at d_model 512: billions of multiply-adds, far longer than the wait below.
+    const words = Array.from({ length: 3000 }, (_, i) => `t${i}`).join(' ');
+    const cellData = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, words, 'plaintext');
+    cellData.metadata = { settings: { heads: 4, dModel: 512 } };
+    const doc = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, new vscode.NotebookData([cellData]));
+    await vscode.window.showNotebookDocument(doc);
+    const started = Date.now();
+    const run = vscode.commands.executeCommand('notebook.execute');
+    await delay(1000);
+    await vscode.commands.executeCommand('notebook.cancelExecution');
+    await run;
+    await waitFor('the cancelled run to end', () => doc.cellAt(0).executionSummary?.timing !== undefined, 15_000);
+    const cell = doc.cellAt(0);
+    assert.equal(cell.executionSummary?.success, undefined, 'neither success nor failure');
+    assert.equal(cell.outputs.length, 0, 'no output');
+    assert.ok(Date.now() - started < 10_000, 'the worker stopped at once');
+    // The worker is started again for the next run.
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(doc.uri, [vscode.NotebookEdit.replaceCells(new vscode.NotebookRange(0, 1), [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, '我喜欢吃苹果', 'plaintext')])]);
+    await vscode.workspace.applyEdit(edit);
+    await runAll(vscode.window.activeNotebookEditor as vscode.NotebookEditor);
+    assert.equal(doc.cellAt(0).executionSummary?.success, true);
+    await closeAll();
+  });
+
   it('changes a cell setting from quick picks, without editing JSON', async function () {
     if (!hasTestHost()) this.skip();
     const doc = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, new vscode.NotebookData([
