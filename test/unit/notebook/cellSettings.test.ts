@@ -1,5 +1,6 @@
 // Attention cell settings: defaults, checks that name the setting, edits that keep the rest.
 import assert from 'node:assert/strict';
+import type { CellSettings } from '../../../src/shared/notebookFormat';
 import { CellSettingError, looksLikeMatrix, resolveSettings, settingsOf, withSetting } from '../../../src/host/notebook/cellSettings';
 
 const defaults = { heads: 4, dModel: 64, seed: 42, mask: 'none' as const };
@@ -15,7 +16,7 @@ describe('attention cell settings', () => {
 
   it('names the setting that is wrong and what is allowed', () => {
     const bad = (s: Record<string, unknown>, setting: string, message: RegExp) =>
-      assert.throws(() => resolveSettings(s, defaults), (e: unknown) => e instanceof CellSettingError && e.setting === setting && message.test(e.message));
+      assert.throws(() => resolveSettings(s as CellSettings, defaults), (e: unknown) => e instanceof CellSettingError && e.setting === setting && message.test(e.message));
     bad({ heads: 0 }, 'heads', /"heads" is 0; use a whole number from 1 to 64/);
     bad({ dModel: 2.5 }, 'dModel', /whole number/);
     bad({ mask: 'padding' }, 'mask', /use one of none, causal/);
