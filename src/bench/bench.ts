@@ -36,7 +36,7 @@ function parseArgs(argv: string[]): Settings {
     json: argv.includes('--json'),
     sizes: list(value('n'), [128, 512, 1024, 2048]),
     threads: list(value('threads'), [1, 2]),
-    budgetMs: Number(value('budget') ?? 2500),
+    budgetMs: Number(value('budget') ?? 4000),
   };
 }
 
@@ -44,7 +44,7 @@ interface Runner { engine: Row['engine']; threads: number; run: () => unknown }
 
 /**
  * Medians of repeated runs after one warm-up each (JIT, WASM memory growth). Each runner repeats
- * until its share of the time budget is spent, at least 3 and at most 25 times, and the runners
+ * until its share of the time budget is spent, at least 5 and at most 30 times, and the runners
  * take turns, so load from other processes on a shared machine hits them all alike.
  */
 async function medians(runners: Runner[], budgetMs: number): Promise<number[]> {
@@ -52,7 +52,7 @@ async function medians(runners: Runner[], budgetMs: number): Promise<number[]> {
   for (const r of runners) {
     const start = performance.now();
     await r.run();
-    reps.push(Math.max(3, Math.min(25, Math.floor(budgetMs / Math.max(performance.now() - start, 1e-3)))));
+    reps.push(Math.max(5, Math.min(30, Math.floor(budgetMs / Math.max(performance.now() - start, 1e-3)))));
   }
   const times: number[][] = runners.map(() => []);
   for (let round = 0; round < Math.max(...reps); round++) {
