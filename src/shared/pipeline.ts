@@ -1,6 +1,6 @@
 // What the extension's worker thread computes for one sequence: the core's text → attention
 // pipeline, reduced to what crosses to the views (tokens and per-head weights).
-import { attentionForText, embedTokens, InputError, makeWeights, multiHeadAttention, parseMatrix, tokenizeText } from '../core';
+import { attentionForText, makeWeights, multiHeadAttention, parseMatrix, tokenizeText } from '../core';
 import type { MaskKind, Token } from '../core/types';
 
 export interface TextRunOptions {
@@ -26,28 +26,17 @@ export interface TextRunResult {
 }
 
 export function runText(text: string, opts: TextRunOptions): TextRunResult {
-  if (opts.input === 'matrix' || opts.scale === false) return runChosen(text, opts);
+  if (opts.input === 'matrix') return runMatrix(text, opts);
   const { tokens, result } = attentionForText(text, opts);
   return { tokens, heads: result.heads, n: result.n, weights: result.weights, output: result.output };
 }
 
-/** The same steps as attentionForText, with the input kind and the scaling left to the caller. */
-function runChosen(text: string, opts: TextRunOptions): TextRunResult {
-  let tokens: Token[];
-  let x: Float32Array; // [N, d]
-  let d = opts.dModel;
-  if (opts.input === 'matrix') {
-    const m = parseMatrix(text);
-    tokens = Array.from({ length: m.rows }, (_, i) => ({ text: `#${i + 1}`, start: 0, end: 0 }));
-    x = m.data;
-    d = m.cols;
-  } else {
-    tokens = tokenizeText(text);
-    if (tokens.length === 0) throw new InputError('empty', 'the text holds no tokens');
-    x = embedTokens(tokens, { dModel: d, seed: opts.seed });
-  }
-  const layer = makeWeights({ dModel: d, seed: opts.seed });
-  const r = multiHeadAttention(x, tokens.length, layer, { heads: opts.heads, mask: opts.mask, scale: opts.scale ?? true });
+/** The rows of the matrix are the embeddings, one per token: d_model is the matrix's width. */
+function runMatrix(text: string, opts: TextRunOptions): TextRunResult {
+  const m = parseMatrix(text); // x: [N, d]
+  const tokens: Token[] = Array.from({ length: m.rows }, (_, i) => ({ text: `#${i + 1}`, start: 0, end: 0 }));
+  const layer = makeWeights({ dModel: m.cols, seed: opts.seed });
+  const r = multiHeadAttention(m.data, m.rows, layer, { heads: opts.heads, mask: opts.mask, scale: opts.scale ?? true });
   return { tokens, heads: r.heads, n: r.n, weights: r.weights, output: r.output };
 }
 
