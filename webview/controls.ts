@@ -130,5 +130,9 @@ export function buildControls(state: ViewState, sequences: SequencePayload[], s:
     row.append(checkbox('hide-special', s.hideSpecial, state.hideSpecial, (v) => change({ hideSpecial: v })));
   }
   bar.append(row);
+  // Rollout runs through every head of every layer: choosing one of them has no effect then.
+  if (state.rollout && state.view === 'heatmaps') {
+    for (const id of ['layer', 'head', 'aggregate']) row.querySelector<HTMLSelectElement>(`#${id}`)?.toggleAttribute('disabled', true);
+  }
   return bar;
 }
