@@ -2,8 +2,9 @@
 import * as vscode from 'vscode';
 import { countTokens } from '../shared/pipeline';
 import type { RenderedMessage, SequencePayload } from '../shared/protocol';
-import { AttentionClient, CancelledError, ComputeError } from './attentionClient';
+import { CancelledError, ComputeError } from './attentionClient';
 import { runRecord } from './explorer/run';
+import type { Engines } from './onnx/engines';
 import { AttentionPanel } from './panel';
 import { readSelections, type SourceSequence } from './selection';
 import { readSettings, type ExploreSettings } from './settings';
@@ -24,7 +25,7 @@ export interface ExploreOptions {
 }
 
 export async function exploreSelection(
-  extensionUri: vscode.Uri, client: AttentionClient, options: ExploreOptions = {},
+  extensionUri: vscode.Uri, engines: Engines, options: ExploreOptions = {},
 ): Promise<ExploreOutcome> {
   const editor = options.editor ?? vscode.window.activeTextEditor;
   if (!editor) {
@@ -40,12 +41,12 @@ export async function exploreSelection(
     }
     return { status: 'empty' };
   }
-  return exploreSources(extensionUri, client, read.sequences, options);
+  return exploreSources(extensionUri, engines, read.sequences, options);
 }
 
 /** Computes the sequences and shows them in the panel (created if needed, or the one given). */
 export async function exploreSources(
-  extensionUri: vscode.Uri, client: AttentionClient, sources: SourceSequence[], options: ExploreOptions & { panel?: AttentionPanel } = {},
+  extensionUri: vscode.Uri, engines: Engines, sources: SourceSequence[], options: ExploreOptions & { panel?: AttentionPanel } = {},
 ): Promise<ExploreOutcome> {
   const settings = readSettings();
   const longest = Math.max(...sources.map((s) => countTokens(s.text)));
@@ -55,10 +56,12 @@ export async function exploreSources(
 
   let payloads: SequencePayload[];
   let elapsedMs = 0;
+  let backend = '';
   try {
-    const computed = await computeAll(sources, settings, client);
+    const computed = await computeAll(sources, settings, engines);
     payloads = computed.payloads;
     elapsedMs = computed.elapsedMs;
+    backend = computed.backend;
   } catch (e) {
     if (e instanceof CancelledError) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Attention run cancelled. Nothing was changed.'));
@@ -73,7 +76,7 @@ export async function exploreSources(
   panel.run = { sources, settings, payloads };
   const rendered = await panel.show({
     sequences: payloads,
-    settings: { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, engine: 'core' },
+    settings: { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, engine: backend },
     elapsedMs,
     record: runRecord(sources),
   });
@@ -92,12 +95,12 @@ async function confirmLongRun(longest: number, settings: ExploreSettings): Promi
   return choice === run;
 }
 
-/** The one compute step: every sequence through the attention worker, as the views receive it. */
+/** The one compute step: every sequence through the chosen engine, as the views receive it. */
 async function computeAll(
   sequences: SourceSequence[],
   settings: ExploreSettings,
-  client: AttentionClient,
-): Promise<{ payloads: SequencePayload[]; elapsedMs: number }> {
+  engines: Engines,
+): Promise<{ payloads: SequencePayload[]; elapsedMs: number; backend: string }> {
   // Short runs finish in milliseconds: a notification would only flash. Long ones get a
   // notification with a Cancel button.
   const total = sequences.reduce((sum, s) => sum + countTokens(s.text), 0);
@@ -106,31 +109,29 @@ async function computeAll(
     { location, title: vscode.l10n.t('Computing attention'), cancellable: true },
     async (progress, token) => {
       const payloads: SequencePayload[] = [];
+      const backends = new Set<string>();
       let elapsedMs = 0;
       for (const [i, seq] of sequences.entries()) {
         progress.report({
           message: vscode.l10n.t('sequence {0} of {1}', i + 1, sequences.length),
           increment: i === 0 ? 0 : 100 / sequences.length,
         });
-        const r = await client.compute(
-          seq.text,
-          { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask },
-          token,
-        );
+        const r = await engines.compute(seq.text, settings, token);
         elapsedMs += r.elapsedMs;
+        backends.add(r.backend);
         payloads.push({
           label: seq.label,
           tokens: r.tokens.map((t) => t.text),
           offsets: Int32Array.from(r.tokens.flatMap((t) => [t.start, t.end])), // [N][2]
-          special: new Uint8Array(r.n), // the built-in tokenizer adds no special tokens
-          layers: 1,
+          special: Uint8Array.from(r.tokens, (t) => (t.special ? 1 : 0)), // [N]
+          layers: r.layers,
           heads: r.heads,
           n: r.n,
-          weights: r.weights, // [1][H][N][N]
-          steps: true,
+          weights: r.weights, // [L][H][N][N]
+          steps: r.steps,
         });
       }
-      return { payloads, elapsedMs };
+      return { payloads, elapsedMs, backend: [...backends].join(', ') };
     },
   );
 }

@@ -4,19 +4,28 @@ import { AttentionClient } from './attentionClient';
 import { exploreSelection } from './exploreCommand';
 import { registerExplorer } from './explorer/register';
 import { registerNotebooks } from './notebook';
+import { exportOnnx, openModel, useBuiltInLayer, type ExportOnnxArgs, type OpenModelArgs } from './onnx/commands';
+import { Engines } from './onnx/engines';
 import { AttentionPanel } from './panel';
 
 export function activate(context: vscode.ExtensionContext): void {
-  const client = new AttentionClient(vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath);
+  const dist = vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath;
+  const client = new AttentionClient(dist);
+  const engines = new Engines(client, dist, context.workspaceState);
+  const state = context.workspaceState;
   context.subscriptions.push(
     client,
+    engines,
     { dispose: () => AttentionPanel.open?.dispose() },
     vscode.commands.registerCommand('attentionExplorer.exploreSelection', () =>
-      exploreSelection(context.extensionUri, client),
+      exploreSelection(context.extensionUri, engines),
     ),
+    vscode.commands.registerCommand('attentionExplorer.exportOnnx', (args?: ExportOnnxArgs) => exportOnnx(args)),
+    vscode.commands.registerCommand('attentionExplorer.openModel', (args?: OpenModelArgs) => openModel(state, args)),
+    vscode.commands.registerCommand('attentionExplorer.useBuiltInLayer', () => useBuiltInLayer(state)),
     registerNotebooks(client),
   );
-  registerExplorer(context, client);
+  registerExplorer(context, engines);
 }
 
 export function deactivate(): void {

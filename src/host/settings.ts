@@ -2,7 +2,11 @@
 import * as vscode from 'vscode';
 import type { MaskKind } from '../core/types';
 
+export type EngineSetting = 'auto' | 'core' | 'onnx-wasm' | 'onnx-webgpu';
+const ENGINES: readonly EngineSetting[] = ['auto', 'core', 'onnx-wasm', 'onnx-webgpu'];
+
 export interface ExploreSettings {
+  engine: EngineSetting;
   heads: number;
   dModel: number;
   seed: number;
@@ -18,7 +22,9 @@ function intSetting(cfg: vscode.WorkspaceConfiguration, key: string, fallback: n
 export function readSettings(): ExploreSettings {
   const cfg = vscode.workspace.getConfiguration('attentionExplorer');
   const mask = cfg.get<string>('mask', 'none');
+  const engine = cfg.get<string>('engine', 'auto');
   return {
+    engine: ENGINES.find((e) => e === engine) ?? 'auto',
     heads: intSetting(cfg, 'heads', 4, 1, 64),
     dModel: intSetting(cfg, 'dModel', 64, 1, 4096),
     seed: intSetting(cfg, 'seed', 42, -(2 ** 31), 2 ** 32),

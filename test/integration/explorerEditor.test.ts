@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { AttentionClient } from '../../src/host/attentionClient';
 import { ExplorerSerializer } from '../../src/host/explorer/serializer';
+import { Engines } from '../../src/host/onnx/engines';
 import { exploreLine, lineSelection, setControl, setSetting } from './explorer/support';
 import { hasTestHost, mouseClick, webviewBox, webviewEval } from './support/host';
 import { delay, waitFor } from './support/wait';
@@ -75,13 +76,18 @@ describe('Explorer and editor', function () {
     assert.ok(ext);
     // What VS Code does after a reload: a bare panel of our type, and the state the webview saved.
     const panel = vscode.window.createWebviewPanel('attentionExplorer.panel', 'Attention', vscode.ViewColumn.One, {});
-    const client = new AttentionClient(vscode.Uri.joinPath(ext.extensionUri, 'dist').fsPath);
+    const dist = vscode.Uri.joinPath(ext.extensionUri, 'dist').fsPath;
+    const client = new AttentionClient(dist);
+    // No model chosen: the built-in layer, as after a reload of a workspace without one.
+    const noModel: vscode.Memento = { get: () => undefined, update: async () => undefined, keys: () => [] };
+    const engines = new Engines(client, dist, noModel);
     try {
       const state = { view: { view: 'heatmaps' }, run: { sources: [{ uri: uri.toString(), range: [0, 0, 0, 6], label: 'Line 1' }] } };
-      await new ExplorerSerializer(ext.extensionUri, client).deserializeWebviewPanel(panel, state);
+      await new ExplorerSerializer(ext.extensionUri, engines).deserializeWebviewPanel(panel, state);
       await waitFor('the restored heatmaps', async () => (await title()).startsWith('Line 1 · 6 '));
       assert.equal(await webviewEval(`document.querySelectorAll('.heatmap-overlay').length`), 4);
     } finally {
+      engines.dispose();
       client.dispose();
       panel.dispose();
     }

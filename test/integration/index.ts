@@ -23,6 +23,9 @@ export function run(): Promise<void> {
   // Output goes through console.log, which the extension host forwards to the runner's stdout;
   // colours would arrive there as escape codes.
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  // ATTENTION_TEST_GREP=pattern runs only the matching tests, for working on one feature.
+  const grep = process.env.ATTENTION_TEST_GREP;
+  if (grep) mocha.grep(grep);
   const files = testFiles(__dirname);
   for (const file of files) mocha.addFile(file);
   console.log(`Integration tests: ${files.length} file(s) in ${__dirname}`);

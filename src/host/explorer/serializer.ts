@@ -9,7 +9,7 @@
 // VS Code keeps it and calls this serializer then.
 import * as vscode from 'vscode';
 import { isRunRecord, type RunRecord } from '../../shared/protocol';
-import type { AttentionClient } from '../attentionClient';
+import type { Engines } from '../onnx/engines';
 import { exploreSources } from '../exploreCommand';
 import { AttentionPanel } from '../panel';
 import { readRanges, type SourceSequence } from '../selection';
@@ -28,7 +28,7 @@ async function sourcesOf(record: RunRecord): Promise<SourceSequence[]> {
 export class ExplorerSerializer implements vscode.WebviewPanelSerializer {
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly client: AttentionClient,
+    private readonly engines: Engines,
   ) {}
 
   async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
@@ -37,7 +37,7 @@ export class ExplorerSerializer implements vscode.WebviewPanelSerializer {
     if (!isRunRecord(record) || record.sources.length === 0) return;
     try {
       const sources = await sourcesOf(record);
-      if (sources.length) await exploreSources(this.extensionUri, this.client, sources, { quiet: true, panel });
+      if (sources.length) await exploreSources(this.extensionUri, this.engines, sources, { quiet: true, panel });
     } catch (e) {
       // A file that was deleted or moved since: the panel stays, empty, and says how to fill it.
       const detail = e instanceof Error ? e.message : String(e);

@@ -1,0 +1,177 @@
+// Which engine computes a sequence, and running it: the core in its worker thread, our layer
+// exported to ONNX in onnxruntime's worker thread, or a user's ONNX model.
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { embedTokens, loadTokenizerJson, makeWeights, tokenizeText } from '../../core';
+import { chooseEngine, type EngineChoice } from '../../onnx/enginePolicy';
+import { OnnxCancelledError, OnnxError } from '../../onnx/errors';
+import { extractAttention } from '../../onnx/node/extractAttention';
+import { OrtWorkerClient } from '../../onnx/node/ortWorkerClient';
+import { runCaseOnnx } from '../../onnx/node/runCase';
+import { AttentionClient, CancelledError, ComputeError } from '../attentionClient';
+import type { ExploreSettings } from '../settings';
+import { modelLabel, readModelChoice, type ModelChoice } from './modelChoice';
+
+export interface SequenceResult {
+  tokens: { text: string; start: number; end: number; special: boolean }[];
+  layers: number;
+  heads: number;
+  n: number;
+  weights: Float32Array; // [L][H][N][N]
+  elapsedMs: number;
+  /** What ran, as the panel shows it: "core", "onnx-wasm · 2 threads", "model.onnx · onnx-wasm". */
+  backend: string;
+  /** Step by step needs the built-in layer's parameters. */
+  steps: boolean;
+}
+
+export class Engines implements vscode.Disposable {
+  private ort: OrtWorkerClient | undefined;
+
+  constructor(
+    private readonly core: AttentionClient,
+    private readonly distPath: string,
+    private readonly workspaceState: vscode.Memento,
+  ) {}
+
+  /** The model chosen with "Open ONNX Model…", if any. */
+  get model(): ModelChoice | undefined {
+    return readModelChoice(this.workspaceState);
+  }
+
+  async compute(text: string, settings: ExploreSettings, token: vscode.CancellationToken): Promise<SequenceResult> {
+    const model = this.model;
+    if (model) return this.runModel(model, text, token);
+    const choice = this.choose(tokenizeText(text).length, settings);
+    if (choice.engine === 'core') return this.runCore(text, settings, token);
+    const result = await this.runLayerOnnx(text, settings, choice.threads, token);
+    if (settings.engine === 'onnx-webgpu') {
+      // Said where the person looks for it: the panel's line about what ran.
+      result.backend += ` (${vscode.l10n.t('WebGPU is not available in this version; the WASM backend ran instead')})`;
+    }
+    return result;
+  }
+
+  private choose(n: number, settings: ExploreSettings): EngineChoice {
+    const cores = availableParallelism();
+    switch (settings.engine) {
+      case 'core':
+        return { engine: 'core', threads: 1 };
+      case 'onnx-wasm':
+      case 'onnx-webgpu':
+        return { engine: 'onnx', threads: Math.min(4, cores) };
+      case 'auto':
+        return chooseEngine({ n, dModel: settings.dModel, heads: settings.heads, cores });
+    }
+  }
+
+  private async runCore(text: string, settings: ExploreSettings, token: vscode.CancellationToken): Promise<SequenceResult> {
+    const r = await this.core.compute(
+      text,
+      { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask },
+      token,
+    );
+    return {
+      tokens: r.tokens.map((t) => ({ ...t, special: false })),
+      layers: 1,
+      heads: r.heads,
+      n: r.n,
+      weights: r.weights,
+      elapsedMs: r.elapsedMs,
+      backend: 'core',
+      steps: true,
+    };
+  }
+
+  /** The same seeded layer as the core, exported to ONNX and run by onnxruntime-web (WASM). */
+  private async runLayerOnnx(
+    text: string, settings: ExploreSettings, threads: number, token: vscode.CancellationToken,
+  ): Promise<SequenceResult> {
+    const tokens = tokenizeText(text);
+    const n = tokens.length;
+    if (n === 0) throw new ComputeError('the text holds no tokens', 'empty');
+    const x = embedTokens(tokens, { dModel: settings.dModel, seed: settings.seed }); // [N, d_model]
+    const w = makeWeights({ dModel: settings.dModel, seed: settings.seed });
+    if (settings.dModel % settings.heads !== 0) {
+      throw new ComputeError(`d_model ${settings.dModel} is not divisible by ${settings.heads} heads`, 'heads');
+    }
+    const started = performance.now();
+    const r = await this.withCancel(token, (signal) =>
+      runCaseOnnx(x, n, w, { heads: settings.heads, mask: settings.mask === 'causal' ? 'causal' : 'none', threads, signal, client: this.client() }),
+    );
+    return {
+      tokens: tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, special: false })),
+      layers: 1,
+      heads: r.heads,
+      n,
+      weights: r.weights,
+      elapsedMs: performance.now() - started,
+      backend: `onnx-wasm · ${threads} ${threads === 1 ? 'thread' : 'threads'}`,
+      steps: true,
+    };
+  }
+
+  /** A user's model: tokenize with its tokenizer.json, read every attention softmax out. */
+  private async runModel(choice: ModelChoice, text: string, token: vscode.CancellationToken): Promise<SequenceResult> {
+    const [modelBytes, tokenizerBytes] = await Promise.all([
+      vscode.workspace.fs.readFile(vscode.Uri.parse(choice.model)),
+      vscode.workspace.fs.readFile(vscode.Uri.parse(choice.tokenizer)),
+    ]);
+    const tokenizer = loadTokenizerJson(JSON.parse(new TextDecoder().decode(tokenizerBytes)));
+    const tokens = tokenizer.tokenize(text);
+    if (tokens.length === 0) throw new ComputeError('the text holds no tokens', 'empty');
+    const ids = tokens.map((t) => t.id ?? 0);
+    const threads = Math.min(4, availableParallelism());
+    const started = performance.now();
+    const layers = await this.withCancel(token, (signal) =>
+      extractAttention(this.client(), modelBytes, ids, { threads, signal }),
+    );
+    const n = tokens.length;
+    const heads = layers[0]?.heads ?? 0;
+    if (layers.some((l) => l.heads !== heads || l.queries !== n || l.keys !== n)) {
+      throw new ComputeError('the attention layers of this model differ in shape; only equal layers can be shown together', 'shape');
+    }
+    const weights = new Float32Array(layers.length * heads * n * n); // [L][H][N][N]
+    layers.forEach((l, i) => weights.set(l.weights, i * heads * n * n));
+    return {
+      tokens: tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, special: t.special === true })),
+      layers: layers.length,
+      heads,
+      n,
+      weights,
+      elapsedMs: performance.now() - started,
+      backend: `${modelLabel(choice)} · onnx-wasm`,
+      steps: false,
+    };
+  }
+
+  private client(): OrtWorkerClient {
+    this.ort ??= new OrtWorkerClient({
+      workerPath: path.join(this.distPath, 'ortWorker.js'),
+      wasmDir: this.distPath,
+    });
+    return this.ort;
+  }
+
+  /** Runs with an AbortSignal tied to the VS Code token, and maps onnxruntime's errors to ours. */
+  private async withCancel<T>(token: vscode.CancellationToken, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    try {
+      if (token.isCancellationRequested) throw new CancelledError();
+      return await run(abort.signal);
+    } catch (e) {
+      if (e instanceof OnnxCancelledError || abort.signal.aborted) throw new CancelledError();
+      if (e instanceof OnnxError) throw new ComputeError(e.message, e.code);
+      throw e;
+    } finally {
+      sub.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.ort?.dispose();
+    this.ort = undefined;
+  }
+}

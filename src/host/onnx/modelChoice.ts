@@ -1,0 +1,24 @@
+// The ONNX model a workspace explores instead of the built-in layer, remembered per workspace.
+import * as vscode from 'vscode';
+
+export interface ModelChoice {
+  model: string; // URI of the .onnx file
+  tokenizer: string; // URI of its tokenizer.json
+}
+
+const KEY = 'attentionExplorer.model';
+
+export function readModelChoice(state: vscode.Memento): ModelChoice | undefined {
+  const v = state.get<unknown>(KEY);
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { model, tokenizer } = v as Record<string, unknown>;
+  return typeof model === 'string' && typeof tokenizer === 'string' ? { model, tokenizer } : undefined;
+}
+
+export function saveModelChoice(state: vscode.Memento, choice: ModelChoice | undefined): Thenable<void> {
+  return state.update(KEY, choice);
+}
+
+export function modelLabel(choice: ModelChoice): string {
+  return vscode.Uri.parse(choice.model).path.split('/').pop() ?? choice.model;
+}

@@ -1,0 +1,137 @@
+// ONNX in the real extension host: our layer through onnxruntime-web's WASM backend (loaded
+// from dist/, as in the .vsix), exporting the graph, and exploring a model of one's own.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExploreOutcome } from '../../src/host/exploreCommand';
+import { hasTestHost, webviewEval, workbenchText } from './support/host';
+import { waitFor } from './support/wait';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const fixtures = path.join(root, 'test', 'fixtures');
+const scratch = mkdtempSync(path.join(tmpdir(), 'attention-onnx-'));
+
+async function selectFirstLine(): Promise<void> {
+  const [uri] = await vscode.workspace.findFiles('sentences.txt');
+  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
+  editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
+}
+
+async function setEngine(engine: string | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('attentionExplorer').update('engine', engine, vscode.ConfigurationTarget.Global);
+}
+
+/** Explores line 1 and reads back the panel's weights through Export View as NPY. */
+async function exploreAndExport(name: string): Promise<{ outcome: ExploreOutcome; weights: Float32Array; runInfo: string }> {
+  await selectFirstLine();
+  const outcome = await vscode.commands.executeCommand<ExploreOutcome>('attentionExplorer.exploreSelection');
+  const target = vscode.Uri.file(path.join(scratch, `${name}.npy`));
+  const written = await vscode.commands.executeCommand<{ status: string }>('attentionExplorer.exportView', { format: 'npy', uri: target });
+  assert.equal(written?.status, 'written');
+  const bytes = readFileSync(target.fsPath);
+  const headerLength = bytes.readUInt16LE(8); // NPY 1.0: magic, version, then the header's length
+  const data = bytes.subarray(10 + headerLength);
+  const weights = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  const runInfo = await webviewEval<string>(`document.querySelector('.run-info')?.textContent ?? ''`);
+  return { outcome, weights, runInfo };
+}
+
+describe('ONNX engines and models', function () {
+  this.timeout(120_000);
+
+  afterEach(async () => {
+    await setEngine(undefined);
+    await vscode.commands.executeCommand('attentionExplorer.useBuiltInLayer');
+  });
+
+  it('runs the built-in layer in onnxruntime-web (WASM) and agrees with the core within 1e-5', async () => {
+    await setEngine('core');
+    const core = await exploreAndExport('core');
+    await setEngine('onnx-wasm');
+    const onnx = await exploreAndExport('onnx');
+    assert.equal(onnx.outcome.status, 'shown');
+    if (onnx.outcome.status === 'shown') assert.deepEqual(onnx.outcome.rendered?.sequences, [{ tokens: 6, heads: 4, drawnCanvases: 4 }]);
+    assert.match(core.runInfo, /engine core/);
+    assert.match(onnx.runInfo, /onnx-wasm/, 'the panel says which backend ran');
+    assert.equal(onnx.weights.length, 4 * 6 * 6);
+    let worst = 0;
+    for (let i = 0; i < core.weights.length; i++) worst = Math.max(worst, Math.abs(core.weights[i] - onnx.weights[i]));
+    assert.ok(worst < 1e-5, `largest difference ${worst}`);
+  });
+
+  it('says so when WebGPU is asked for and WASM ran instead', async () => {
+    await setEngine('onnx-webgpu');
+    const r = await exploreAndExport('webgpu');
+    assert.equal(r.outcome.status, 'shown');
+    assert.match(r.runInfo, /onnx-wasm.*WebGPU/);
+  });
+
+  it('exports the attention graph as an ONNX file', async () => {
+    const target = vscode.Uri.file(path.join(scratch, 'layer.onnx'));
+    const written = await vscode.commands.executeCommand<vscode.Uri>('attentionExplorer.exportOnnx', { uri: target });
+    assert.equal(written?.fsPath, target.fsPath);
+    const bytes = readFileSync(target.fsPath);
+    assert.ok(bytes.length > 64 * 64 * 4 * 4, 'holds the four d_model × d_model weight matrices');
+    assert.ok(bytes.includes(Buffer.from('attention_weights')), 'names its attention output');
+    // Our graph takes embeddings, not token ids: opening it as a model explains why it cannot run on text.
+    const opened = await vscode.commands.executeCommand('attentionExplorer.openModel', {
+      model: target,
+      tokenizer: vscode.Uri.file(path.join(fixtures, 'core', 'tokenizers', 'wordpiece.json')),
+    });
+    assert.equal(opened, undefined);
+  });
+
+  it('refuses a corrupt model with a clear message and keeps the built-in layer', async function () {
+    const bad = path.join(scratch, 'broken.onnx');
+    writeFileSync(bad, 'this is not a protobuf model');
+    const opened = await vscode.commands.executeCommand('attentionExplorer.openModel', { model: vscode.Uri.file(bad) });
+    assert.equal(opened, undefined);
+    if (hasTestHost()) {
+      // Toasts hide themselves after a while; the notification list keeps every message.
+      await vscode.commands.executeCommand('notifications.showList');
+      try {
+        await waitFor('the error message in the notification list', async () =>
+          (await workbenchText('.notifications-list-container .notification-list-item')).some((t) =>
+            t.includes('broken.onnx cannot be explored: not an ONNX model'),
+          ),
+        );
+      } finally {
+        await vscode.commands.executeCommand('notifications.hideList');
+      }
+    }
+    await setEngine('core');
+    const r = await exploreAndExport('after-broken');
+    assert.match(r.runInfo, /engine core/);
+  });
+
+  it('explores a GPT-style model of one own: every attention layer, in graph order', async () => {
+    const opened = await vscode.commands.executeCommand<{ model: string } | undefined>('attentionExplorer.openModel', {
+      model: vscode.Uri.file(path.join(fixtures, 'onnx', 'gpt_tiny.onnx')),
+      tokenizer: vscode.Uri.file(path.join(fixtures, 'core', 'tokenizers', 'wordpiece.json')),
+    });
+    assert.ok(opened, 'the model was accepted');
+    const r = await exploreAndExport('gpt');
+    assert.equal(r.outcome.status, 'shown');
+    assert.match(r.runInfo, /gpt_tiny\.onnx/);
+    if (r.outcome.status !== 'shown') return;
+    const seq = r.outcome.rendered?.sequences[0];
+    assert.ok(seq && seq.tokens >= 6 && seq.heads >= 1, JSON.stringify(seq));
+    const n = seq.tokens;
+    const layers = r.weights.length / (seq.heads * n * n);
+    assert.ok(Number.isInteger(layers) && layers >= 2, `layers: ${layers}`);
+    // A causal model: nothing above the diagonal, and every row sums to one.
+    for (let m = 0; m < layers * seq.heads; m++) {
+      for (let q = 0; q < n; q++) {
+        let sum = 0;
+        for (let k = 0; k < n; k++) {
+          const w = r.weights[(m * n + q) * n + k];
+          if (k > q) assert.ok(Math.abs(w) < 1e-6, `weight above the diagonal: ${w}`);
+          sum += w;
+        }
+        assert.ok(Math.abs(sum - 1) < 1e-4, `row sum ${sum}`);
+      }
+    }
+  });
+});
