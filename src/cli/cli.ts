@@ -2,10 +2,11 @@
 // Problems are reported as one line on stderr with a non-zero exit status, never a stack trace.
 
 import { parseArgs } from 'node:util';
-import { isInputError, type MaskKind } from '../core';
+import { InputError, isInputError, type MaskKind, type Token } from '../core';
 import { caseCommand } from './caseCommand';
 import { engineNames } from './engines';
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_USAGE, UsageError } from './errors';
+import { modelCommand, tokensFromIds } from './modelCommand';
 import { intOption, runCommand } from './runCommand';
 import { loadTokenizerFile } from './tokenizerFile';
 
@@ -19,6 +20,10 @@ const USAGE = `Usage:
       [--tokenizer tokenizer.json] [--no-positions] [--format json|csv] [--out FILE]
       Tokenizes the text, embeds it with seeded vectors and runs one seeded random layer, as
       the editor command does. json: tokens, heads and weights; csv: head,query,key,weight.
+  attention-explorer run --model model.onnx (--text "…" --tokenizer tokenizer.json | --ids 1,2,3)
+      [--threads T] [--format json] [--out FILE]
+      Runs an ONNX transformer in onnxruntime-web (WASM) and reads out every attention softmax:
+      {"tokens": […], "layers": [{"node": "…", "heads": H, "weights": [H][N][N]}]}, layer 0 first.
 
 Options:
   --engine NAME   engine for "case": ${engineNames().join(', ')} (default core)
@@ -41,6 +46,9 @@ const RUN_OPTIONS = {
   seed: { type: 'string' },
   mask: { type: 'string', default: 'none' },
   tokenizer: { type: 'string' },
+  model: { type: 'string' },
+  ids: { type: 'string' },
+  threads: { type: 'string' },
   'no-positions': { type: 'boolean' },
   format: { type: 'string', default: 'json' },
   out: { type: 'string' },
@@ -88,6 +96,7 @@ async function runText(argv: string[]): Promise<void> {
     parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true }));
   if (values.help) return void process.stdout.write(USAGE);
   if (positionals.length > 0) throw new UsageError(`run takes no positional arguments, got "${positionals[0]}"`);
+  if (values.model !== undefined) return runModel(values);
   const text = values.text;
   if (text === undefined) throw new UsageError('run needs --text "…"');
   const mask = values.mask;
@@ -106,6 +115,28 @@ async function runText(argv: string[]): Promise<void> {
     format,
     positions: !values['no-positions'],
     tokenize: tokenizerPath ? await loadTokenizerFile(tokenizerPath) : undefined,
+    out: values.out,
+  });
+}
+
+async function runModel(values: { model?: string; text?: string; tokenizer?: string; ids?: string; threads?: string; format?: string; out?: string }): Promise<void> {
+  if (values.format !== 'json') throw new UsageError(`--model writes json only, got --format ${values.format}`);
+  let tokens: Token[];
+  if (values.ids !== undefined) {
+    if (values.text !== undefined) throw new UsageError('give either --text with --tokenizer, or --ids, not both');
+    tokens = tokensFromIds(values.ids);
+  } else {
+    if (values.text === undefined || values.tokenizer === undefined) {
+      throw new UsageError('--model needs --text "…" with --tokenizer tokenizer.json, or --ids 1,2,3');
+    }
+    tokens = await (await loadTokenizerFile(values.tokenizer))(values.text);
+    if (tokens.length === 0) throw new InputError('empty', 'the text holds no tokens');
+  }
+  await modelCommand({
+    model: values.model as string,
+    tokens,
+    format: 'json',
+    threads: intOption('threads', values.threads, 1, 1),
     out: values.out,
   });
 }

@@ -2,7 +2,7 @@
 // with heavy dependencies costs nothing unless it is asked for. To add one, add an entry that
 // resolves to a function with the signature of `multiHeadAttention`, returning a promise.
 
-import { multiHeadAttention, type AttentionOptions, type AttentionResult, type LayerWeights } from '../core';
+import { InputError, multiHeadAttention, type AttentionOptions, type AttentionResult, type LayerWeights } from '../core';
 import { UsageError } from './errors';
 
 export type EngineRun = (
@@ -11,6 +11,14 @@ export type EngineRun = (
 
 const ENGINES: Record<string, () => Promise<EngineRun>> = {
   core: async () => async (x, n, w, opts) => multiHeadAttention(x, n, w, opts),
+  // The layer exported to ONNX (opset 17) and run by onnxruntime-web's WASM backend in a worker.
+  onnx: async () => {
+    const { runCaseOnnx } = await import('../onnx/node/runCase');
+    return async (x, n, w, opts) => {
+      if (opts.mask === 'padding') throw new InputError('mask', 'the onnx engine exports masks none and causal; use --engine core for padding');
+      return runCaseOnnx(x, n, w, { heads: opts.heads, mask: opts.mask, scale: opts.scale });
+    };
+  },
 };
 
 export const engineNames = (): string[] => Object.keys(ENGINES);

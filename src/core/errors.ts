@@ -11,7 +11,8 @@ export type InputErrorCode =
   | 'mask' // unknown mask kind, or a padding mask without a usable keyPadding
   | 'option' // an option outside its allowed range
   | 'json' // text that should be JSON is not
-  | 'tokenizer'; // a tokenizer.json that cannot be loaded or used
+  | 'tokenizer' // a tokenizer.json that cannot be loaded or used
+  | 'model'; // an ONNX model that cannot give attention (corrupt, fused, unfillable inputs)
 
 export class InputError extends Error {
   override readonly name = 'InputError';
