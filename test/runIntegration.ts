@@ -5,6 +5,7 @@
 import { runTests } from '@vscode/test-electron';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 
 /** out/test/runIntegration.js → repository root. */
 const root = path.resolve(__dirname, '..', '..');
@@ -44,6 +45,30 @@ function freshProfile(): string {
 /** Written by the test module inside the extension host (test/integration/index.ts). */
 const SUMMARY_FILE = path.join(root, 'test-output', 'integration-summary.txt');
 
+/**
+ * `--vsix`: the suite in test/vsix against the packaged extension. `npm run package` builds the
+ * .vsix, which is installed into this run's extensions folder the way a user installs it; the
+ * extension under development is then only a declarative stub (test/vsix/driver), so every
+ * command the tests run comes from the installed package: its bundles, its WASM files.
+ */
+const packaged = process.argv.includes('--vsix');
+
+function installPackage(extensionsDir: string, userDataDir: string, desktop: string | undefined): void {
+  const run = (command: string, args: string[]): void => {
+    const r = spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: false });
+    if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with status ${r.status}`);
+  };
+  run('npm', ['run', 'package']);
+  const vsix = path.join(root, 'attention-explorer.vsix');
+  if (desktop) {
+    run(desktop, ['--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix]);
+  } else {
+    run(process.execPath, [path.join(root, 'scripts', 'setup-test-host.mjs')]);
+    const codeServer = path.join(root, '.vscode-test', 'code-server', 'node_modules', '.bin', 'code-server');
+    run(codeServer, ['--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix]);
+  }
+}
+
 async function main(): Promise<number> {
   const desktop = process.env.VSCODE_EXECUTABLE_PATH;
   const vscodeExecutablePath = desktop || path.join(root, 'test', 'host', 'code-host.sh');
@@ -56,17 +81,19 @@ async function main(): Promise<number> {
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), `${JSON.stringify(QUIET_SETTINGS, null, 2)}\n`);
 
+  if (packaged) installPackage(extensionsDir, userDataDir, desktop);
   rmSync(SUMMARY_FILE, { force: true });
   console.log(`Running integration tests in ${desktop ? `VS Code at ${desktop}` : 'the offline code-server host'}`);
   const started = Date.now();
   try {
     await runTests({
       vscodeExecutablePath,
-      extensionDevelopmentPath: root,
-      extensionTestsPath: path.join(root, 'out', 'test', 'integration', 'index.js'),
+      extensionDevelopmentPath: packaged ? path.join(root, 'test', 'vsix', 'driver') : root,
+      extensionTestsPath: path.join(root, 'out', 'test', packaged ? 'vsix' : 'integration', 'index.js'),
       launchArgs: [
         path.join(root, 'sample'),
-        '--disable-extensions',
+        // The packaged run needs the installed extension; the other run needs no others.
+        ...(packaged ? [] : ['--disable-extensions']),
         `--user-data-dir=${userDataDir}`,
         `--extensions-dir=${extensionsDir}`,
       ],

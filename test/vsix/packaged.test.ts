@@ -1,0 +1,54 @@
+// The .vsix as a user installs it: the extension runs from its installed folder, and the ONNX
+// engine loads onnxruntime-web's WASM files shipped inside the package.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExploreOutcome } from '../../src/host/exploreCommand';
+
+const ID = 'attention-explorer.attention-explorer';
+const scratch = mkdtempSync(path.join(tmpdir(), 'attention-vsix-'));
+
+async function exploreFirstLine(engine: string): Promise<{ outcome: ExploreOutcome; weights: Float32Array }> {
+  await vscode.workspace.getConfiguration('attentionExplorer').update('engine', engine, vscode.ConfigurationTarget.Global);
+  const [uri] = await vscode.workspace.findFiles('sentences.txt');
+  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
+  editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
+  const outcome = await vscode.commands.executeCommand<ExploreOutcome>('attentionExplorer.exploreSelection');
+  const target = vscode.Uri.file(path.join(scratch, `${engine}.npy`));
+  const written = await vscode.commands.executeCommand<{ status: string }>('attentionExplorer.exportView', { format: 'npy', uri: target });
+  assert.equal(written?.status, 'written');
+  const bytes = readFileSync(target.fsPath);
+  const data = bytes.subarray(10 + bytes.readUInt16LE(8));
+  return { outcome, weights: new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) };
+}
+
+describe('the packaged extension', function () {
+  this.timeout(120_000);
+
+  it('is installed from the .vsix, not loaded from the sources', () => {
+    const ext = vscode.extensions.getExtension(ID);
+    assert.ok(ext, `${ID} is installed`);
+    const repo = path.resolve(__dirname, '..', '..', '..');
+    assert.notEqual(path.resolve(ext.extensionPath), repo, 'not the development folder');
+    assert.match(ext.extensionPath, /[\\/]extensions[\\/]attention-explorer\.attention-explorer-\d+\.\d+\.\d+$/, 'an installed extension folder');
+    assert.equal(ext.packageJSON.name, 'attention-explorer');
+    for (const file of ['dist/extension.js', 'dist/attentionWorker.js', 'dist/ortWorker.js', 'dist/ort-wasm-simd-threaded.wasm', 'dist/webview.js']) {
+      assert.ok(readFileSync(path.join(ext.extensionPath, file)).length > 0, `${file} is in the package`);
+    }
+  });
+
+  it('explores 我喜欢吃苹果 with the core and with onnxruntime-web from the package, alike within 1e-5', async () => {
+    const core = await exploreFirstLine('core');
+    const onnx = await exploreFirstLine('onnx-wasm');
+    for (const r of [core, onnx]) {
+      assert.equal(r.outcome.status, 'shown');
+      if (r.outcome.status === 'shown') assert.deepEqual(r.outcome.rendered?.sequences, [{ tokens: 6, heads: 4, drawnCanvases: 4 }]);
+    }
+    assert.equal(onnx.weights.length, core.weights.length);
+    let worst = 0;
+    for (let i = 0; i < core.weights.length; i++) worst = Math.max(worst, Math.abs(core.weights[i] - onnx.weights[i]));
+    assert.ok(worst < 1e-5, `largest difference ${worst}`);
+  });
+});
