@@ -12,6 +12,7 @@ export interface ExploreSettings {
   seed: number;
   mask: MaskKind;
   maxTokensWithoutAsking: number;
+  maxModelMegabytesWithoutAsking: number;
 }
 
 function intSetting(cfg: vscode.WorkspaceConfiguration, key: string, fallback: number, min: number, max: number): number {
@@ -30,5 +31,6 @@ export function readSettings(): ExploreSettings {
     seed: intSetting(cfg, 'seed', 42, -(2 ** 31), 2 ** 32),
     mask: mask === 'causal' ? 'causal' : 'none',
     maxTokensWithoutAsking: intSetting(cfg, 'maxTokensWithoutAsking', 2048, 1, 1_000_000),
+    maxModelMegabytesWithoutAsking: intSetting(cfg, 'maxModelMegabytesWithoutAsking', 256, 0, 1_000_000),
   };
 }

@@ -134,4 +134,33 @@ describe('ONNX engines and models', function () {
       }
     }
   });
+
+  it('asks before fetching more attention than the limit', async () => {
+    await vscode.workspace.getConfiguration('attentionExplorer').update('maxModelMegabytesWithoutAsking', 0, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('attentionExplorer.openModel', {
+        model: vscode.Uri.file(path.join(fixtures, 'onnx', 'gpt_tiny.onnx')),
+        tokenizer: vscode.Uri.file(path.join(fixtures, 'core', 'tokenizers', 'wordpiece.json')),
+      });
+      await selectFirstLine();
+      // A test workbench refuses modal dialogs and says what it refused: the question itself,
+      // which the command then reports as the reason the run did not happen.
+      const outcome = await vscode.commands.executeCommand<ExploreOutcome>('attentionExplorer.exploreSelection');
+      assert.equal(outcome?.status, 'failed');
+      if (hasTestHost()) {
+        await vscode.commands.executeCommand('notifications.showList');
+        try {
+          await waitFor('the question in the notification list', async () =>
+            (await workbenchText('.notifications-list-container .notification-list-item')).some((t) =>
+              /The attention of 2 layers × 2 heads × 8² tokens takes about 1 MB\. Fetch which layers\?/.test(t),
+            ),
+          );
+        } finally {
+          await vscode.commands.executeCommand('notifications.hideList');
+        }
+      }
+    } finally {
+      await vscode.workspace.getConfiguration('attentionExplorer').update('maxModelMegabytesWithoutAsking', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { embedTokens, loadTokenizerJson, makeWeights, tokenizeText } from '../../core';
+import { planAttentionRun } from '../../onnx/attentionRun';
 import { chooseEngine, type EngineChoice } from '../../onnx/enginePolicy';
 import { OnnxCancelledError, OnnxError } from '../../onnx/errors';
 import { extractAttention } from '../../onnx/node/extractAttention';
@@ -42,7 +43,7 @@ export class Engines implements vscode.Disposable {
 
   async compute(text: string, settings: ExploreSettings, token: vscode.CancellationToken): Promise<SequenceResult> {
     const model = this.model;
-    if (model) return this.runModel(model, text, token);
+    if (model) return this.runModel(model, text, settings, token);
     const choice = this.choose(tokenizeText(text).length, settings);
     if (choice.engine === 'core') return this.runCore(text, settings, token);
     const result = await this.runLayerOnnx(text, settings, choice.threads, token);
@@ -112,8 +113,10 @@ export class Engines implements vscode.Disposable {
     };
   }
 
-  /** A user's model: tokenize with its tokenizer.json, read every attention softmax out. */
-  private async runModel(choice: ModelChoice, text: string, token: vscode.CancellationToken): Promise<SequenceResult> {
+  /** A user's model: tokenize with its tokenizer.json, read its attention softmax outputs. */
+  private async runModel(
+    choice: ModelChoice, text: string, settings: ExploreSettings, token: vscode.CancellationToken,
+  ): Promise<SequenceResult> {
     const [modelBytes, tokenizerBytes] = await Promise.all([
       vscode.workspace.fs.readFile(vscode.Uri.parse(choice.model)),
       vscode.workspace.fs.readFile(vscode.Uri.parse(choice.tokenizer)),
@@ -124,8 +127,9 @@ export class Engines implements vscode.Disposable {
     const ids = tokens.map((t) => t.id ?? 0);
     const threads = Math.min(4, availableParallelism());
     const started = performance.now();
+    const layersToFetch = await this.chooseLayers(modelBytes, ids, settings, threads, token);
     const layers = await this.withCancel(token, (signal) =>
-      extractAttention(this.client(), modelBytes, ids, { threads, signal }),
+      extractAttention(this.client(), modelBytes, ids, { threads, signal, layers: layersToFetch }),
     );
     const n = tokens.length;
     const heads = layers[0]?.heads ?? 0;
@@ -144,6 +148,37 @@ export class Engines implements vscode.Disposable {
       backend: `${modelLabel(choice)} · onnx-wasm`,
       steps: false,
     };
+  }
+
+  /**
+   * Every layer costs heads × N² × 4 bytes. Above the limit, say how much all layers would take
+   * and let the person fetch them all, only the first, or nothing. The head count is read from
+   * a two-token run of the first layer, which costs next to nothing.
+   */
+  private async chooseLayers(
+    modelBytes: Uint8Array, ids: number[], settings: ExploreSettings, threads: number, token: vscode.CancellationToken,
+  ): Promise<number[] | undefined> {
+    const count = planAttentionRun(modelBytes).layers.length;
+    const n = ids.length;
+    const probe = await this.withCancel(token, (signal) =>
+      extractAttention(this.client(), modelBytes, ids.slice(0, Math.min(2, n)), { threads, signal, layers: [0] }),
+    );
+    const heads = probe[0]?.heads ?? 1;
+    const perLayer = heads * n * n * 4;
+    const limit = settings.maxModelMegabytesWithoutAsking * 2 ** 20;
+    if (count * perLayer <= limit) return undefined; // all layers
+    const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20);
+    const all = vscode.l10n.t('All {0} layers ({1} MB)', count, mb(count * perLayer));
+    const first = vscode.l10n.t('First layer only ({0} MB)', mb(perLayer));
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('The attention of {0} layers × {1} heads × {2}² tokens takes about {3} MB. Fetch which layers?', count, heads, n, mb(count * perLayer)),
+      { modal: true },
+      all,
+      first,
+    );
+    if (choice === all) return undefined;
+    if (choice === first) return [0];
+    throw new CancelledError();
   }
 
   private client(): OrtWorkerClient {
