@@ -41,9 +41,15 @@ export class Engines implements vscode.Disposable {
     return readModelChoice(this.workspaceState);
   }
 
-  async compute(text: string, settings: ExploreSettings, token: vscode.CancellationToken): Promise<SequenceResult> {
-    const model = this.model;
-    if (model) return this.runModel(model, text, settings, token);
+  /**
+   * `model`: a model to run instead of the workspace's choice, or null for the built-in layer
+   * whatever the workspace chose (notebook cells carry their own).
+   */
+  async compute(
+    text: string, settings: ExploreSettings, token: vscode.CancellationToken, model?: ModelChoice | null,
+  ): Promise<SequenceResult> {
+    const chosen = model === undefined ? this.model : model;
+    if (chosen) return this.runModel(chosen, text, settings, token);
     const choice = this.choose(tokenizeText(text).length, settings);
     if (choice.engine === 'core') return this.runCore(text, settings, token);
     const result = await this.runLayerOnnx(text, settings, choice.threads, token);
