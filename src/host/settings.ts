@@ -1,6 +1,6 @@
 // Reads and validates the attentionExplorer.* settings in one place.
 import * as vscode from 'vscode';
-import type { MaskKind } from '../core/types';
+import type { MaskKind, WeightInit } from '../core/types';
 
 export type EngineSetting = 'auto' | 'core' | 'onnx-wasm' | 'onnx-webgpu';
 const ENGINES: readonly EngineSetting[] = ['auto', 'core', 'onnx-wasm', 'onnx-webgpu'];
@@ -13,6 +13,7 @@ export interface ExploreSettings {
   mask: MaskKind;
   maxTokensWithoutAsking: number;
   maxModelMegabytesWithoutAsking: number;
+  weights: WeightInit;
 }
 
 function intSetting(cfg: vscode.WorkspaceConfiguration, key: string, fallback: number, min: number, max: number): number {
@@ -32,5 +33,6 @@ export function readSettings(): ExploreSettings {
     mask: mask === 'causal' ? 'causal' : 'none',
     maxTokensWithoutAsking: intSetting(cfg, 'maxTokensWithoutAsking', 2048, 1, 1_000_000),
     maxModelMegabytesWithoutAsking: intSetting(cfg, 'maxModelMegabytesWithoutAsking', 256, 0, 1_000_000),
+    weights: cfg.get<string>('weights', 'random') === 'identity' ? 'identity' : 'random',
   };
 }

@@ -1,7 +1,7 @@
 // What the extension's worker thread computes for one sequence: the core's text → attention
 // pipeline, reduced to what crosses to the views (tokens and per-head weights).
 import { attentionForText, makeWeights, multiHeadAttention, parseMatrix, tokenizeText } from '../core';
-import type { MaskKind, Token } from '../core/types';
+import type { MaskKind, Token, WeightInit } from '../core/types';
 
 export interface TextRunOptions {
   heads: number;
@@ -15,6 +15,8 @@ export interface TextRunOptions {
    * whitespace rows), and d_model is its width. Default 'text'.
    */
   input?: 'text' | 'matrix';
+  /** 'random' (seeded, scaled by 1/sqrt(d_model); the default) or 'identity' (pure similarity). */
+  init?: WeightInit;
 }
 
 export interface TextRunResult {
@@ -35,7 +37,7 @@ export function runText(text: string, opts: TextRunOptions): TextRunResult {
 function runMatrix(text: string, opts: TextRunOptions): TextRunResult {
   const m = parseMatrix(text); // x: [N, d]
   const tokens: Token[] = Array.from({ length: m.rows }, (_, i) => ({ text: `#${i + 1}`, start: 0, end: 0 }));
-  const layer = makeWeights({ dModel: m.cols, seed: opts.seed });
+  const layer = makeWeights({ dModel: m.cols, seed: opts.seed, init: opts.init });
   const r = multiHeadAttention(m.data, m.rows, layer, { heads: opts.heads, mask: opts.mask, scale: opts.scale ?? true });
   return { tokens, heads: r.heads, n: r.n, weights: r.weights, output: r.output };
 }

@@ -1,6 +1,9 @@
 // Attention: Explore Selection, end to end in a real VS Code: editor selections in, the webview's
 // own report and pixels out.
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExploreOutcome } from '../../src/host/exploreCommand';
 import { hasTestHost, hoverInWebview, screenshot, webviewEval, workbenchClick, workbenchText } from './support/host';
@@ -43,7 +46,7 @@ describe('Attention: Explore Selection', function () {
   });
 
   afterEach(async () => {
-    for (const key of ['heads', 'dModel', 'maxTokensWithoutAsking']) await setSetting(key, undefined);
+    for (const key of ['heads', 'dModel', 'maxTokensWithoutAsking', 'weights']) await setSetting(key, undefined);
   });
 
   it('is contributed with its category and runs from the palette', async () => {
@@ -170,6 +173,61 @@ describe('Attention: Explore Selection', function () {
     await setSetting('heads', 5);
     const bad = await explore();
     assert.equal(bad.status, 'failed');
+  });
+
+  it('takes a selection of numbers as the embeddings, and identity weights give pure similarity', async () => {
+    const editor = await openSample('embeddings.txt');
+    const doc = editor.document;
+    editor.selection = new vscode.Selection(0, 0, doc.lineCount - 1, doc.lineAt(doc.lineCount - 1).text.length);
+    await setSetting('weights', 'identity');
+    await setSetting('heads', 2);
+    const outcome = await explore();
+    assert.equal(outcome.status, 'shown');
+    if (outcome.status !== 'shown') return;
+    assert.deepEqual(outcome.rendered?.sequences, [{ tokens: 4, heads: 2, drawnCanvases: 2 }]);
+    // With Wq = Wk = I, head h's scores are the rows' dot products over its 4 columns, / sqrt(4).
+    const rows = doc.getText(editor.selection).trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const expected: number[] = [];
+    for (let h = 0; h < 2; h++) {
+      for (const q of rows) {
+        const scores = rows.map((k) => q.slice(h * 4, h * 4 + 4).reduce((sum, v, i) => sum + v * k[h * 4 + i], 0) / 2);
+        const max = Math.max(...scores);
+        const e = scores.map((v) => Math.exp(v - max));
+        const total = e.reduce((a, b) => a + b, 0);
+        expected.push(...e.map((v) => v / total));
+      }
+    }
+    // The panel's own weights, read back through Export View as NPY (float32 [layers, heads, N, N]).
+    const target = vscode.Uri.file(path.join(tmpdir(), `embeddings-identity-${process.pid}.npy`));
+    const written = await vscode.commands.executeCommand<{ status: string }>('attentionExplorer.exportView', { format: 'npy', uri: target });
+    assert.equal(written?.status, 'written');
+    const bytes = readFileSync(target.fsPath);
+    const data = bytes.subarray(10 + bytes.readUInt16LE(8));
+    const shown = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+    assert.equal(shown.length, expected.length);
+    shown.forEach((w, i) => assert.ok(Math.abs(w - expected[i]) < 1e-6, `weight ${i}: ${w} vs ${expected[i]}`));
+  });
+
+  it('names the row of a ragged matrix and changes nothing', async () => {
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const doc = await vscode.workspace.openTextDocument({ content: '1 2 3\n4 5' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, 1, 3);
+    const outcome = await explore();
+    assert.equal(outcome.status, 'failed');
+    assert.equal(doc.getText(), '1 2 3\n4 5');
+    if (hasTestHost()) {
+      await vscode.commands.executeCommand('notifications.showList');
+      try {
+        await waitFor('the message naming the row', async () =>
+          (await workbenchText('.notifications-list-container .notification-list-item')).some((t) =>
+            t.includes('row 2 has 2 values but row 1 has 3 values'),
+          ),
+        );
+      } finally {
+        await vscode.commands.executeCommand('notifications.hideList');
+      }
+    }
   });
 
   it('asks before a run longer than the limit, and runs nothing without a yes', async () => {

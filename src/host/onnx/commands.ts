@@ -36,7 +36,7 @@ export async function exportOnnx(args: ExportOnnxArgs = {}): Promise<vscode.Uri 
       title: vscode.l10n.t('Export Attention Graph as ONNX'),
     }));
   if (!target) return undefined;
-  const layer = makeWeights({ dModel: s.dModel, seed: s.seed });
+  const layer = makeWeights({ dModel: s.dModel, seed: s.seed, init: s.weights });
   const bytes = exportAttentionModel(layer, { heads: s.heads, mask: s.mask === 'causal' ? 'causal' : 'none' });
   await vscode.workspace.fs.writeFile(target, bytes);
   void vscode.window.showInformationMessage(

@@ -11,6 +11,7 @@ import { extractAttention } from '../../onnx/node/extractAttention';
 import { OrtWorkerClient } from '../../onnx/node/ortWorkerClient';
 import { runCaseOnnx } from '../../onnx/node/runCase';
 import { AttentionClient, CancelledError, ComputeError } from '../attentionClient';
+import { looksLikeMatrix } from '../notebook/cellSettings';
 import type { ExploreSettings } from '../settings';
 import { modelLabel, readModelChoice, type ModelChoice } from './modelChoice';
 
@@ -50,6 +51,8 @@ export class Engines implements vscode.Disposable {
   ): Promise<SequenceResult> {
     const chosen = model === undefined ? this.model : model;
     if (chosen) return this.runModel(chosen, text, settings, token);
+    // A selection of numbers is the embedding matrix itself: the core reads it directly.
+    if (looksLikeMatrix(text)) return this.runCore(text, settings, token, 'matrix');
     const choice = this.choose(tokenizeText(text).length, settings);
     if (choice.engine === 'core') return this.runCore(text, settings, token);
     const result = await this.runLayerOnnx(text, settings, choice.threads, token);
@@ -73,10 +76,12 @@ export class Engines implements vscode.Disposable {
     }
   }
 
-  private async runCore(text: string, settings: ExploreSettings, token: vscode.CancellationToken): Promise<SequenceResult> {
+  private async runCore(
+    text: string, settings: ExploreSettings, token: vscode.CancellationToken, input: 'text' | 'matrix' = 'text',
+  ): Promise<SequenceResult> {
     const r = await this.core.compute(
       text,
-      { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask },
+      { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, init: settings.weights, input },
       token,
     );
     return {
@@ -99,7 +104,7 @@ export class Engines implements vscode.Disposable {
     const n = tokens.length;
     if (n === 0) throw new ComputeError('the text holds no tokens', 'empty');
     const x = embedTokens(tokens, { dModel: settings.dModel, seed: settings.seed }); // [N, d_model]
-    const w = makeWeights({ dModel: settings.dModel, seed: settings.seed });
+    const w = makeWeights({ dModel: settings.dModel, seed: settings.seed, init: settings.weights });
     if (settings.dModel % settings.heads !== 0) {
       throw new ComputeError(`d_model ${settings.dModel} is not divisible by ${settings.heads} heads`, 'heads');
     }
