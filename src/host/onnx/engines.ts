@@ -44,18 +44,20 @@ export class Engines implements vscode.Disposable {
 
   /**
    * `model`: a model to run instead of the workspace's choice, or null for the built-in layer
-   * whatever the workspace chose (notebook cells carry their own).
+   * whatever the workspace chose (notebook cells carry their own). `layer.scale`: false leaves
+   * the built-in layer's scores unscaled (notebook cells that show why 1/√d_k is there).
    */
   async compute(
     text: string, settings: ExploreSettings, token: vscode.CancellationToken, model?: ModelChoice | null,
+    layer: { scale?: boolean } = {},
   ): Promise<SequenceResult> {
     const chosen = model === undefined ? this.model : model;
     if (chosen) return this.runModel(chosen, text, settings, token);
     // A selection of numbers is the embedding matrix itself: the core reads it directly.
-    if (looksLikeMatrix(text)) return this.runCore(text, settings, token, 'matrix');
+    if (looksLikeMatrix(text)) return this.runCore(text, settings, token, 'matrix', layer.scale);
     const choice = this.choose(tokenizeText(text).length, settings);
-    if (choice.engine === 'core') return this.runCore(text, settings, token);
-    const result = await this.runLayerOnnx(text, settings, choice.threads, token);
+    if (choice.engine === 'core') return this.runCore(text, settings, token, 'text', layer.scale);
+    const result = await this.runLayerOnnx(text, settings, choice.threads, token, layer.scale);
     if (settings.engine === 'onnx-webgpu') {
       // Said where the person looks for it: the panel's line about what ran.
       result.backend += ` (${vscode.l10n.t('WebGPU is not available in this version; the WASM backend ran instead')})`;
@@ -77,11 +79,11 @@ export class Engines implements vscode.Disposable {
   }
 
   private async runCore(
-    text: string, settings: ExploreSettings, token: vscode.CancellationToken, input: 'text' | 'matrix' = 'text',
+    text: string, settings: ExploreSettings, token: vscode.CancellationToken, input: 'text' | 'matrix' = 'text', scale?: boolean,
   ): Promise<SequenceResult> {
     const r = await this.core.compute(
       text,
-      { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, init: settings.weights, input },
+      { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, init: settings.weights, input, scale },
       token,
     );
     return {
@@ -98,7 +100,7 @@ export class Engines implements vscode.Disposable {
 
   /** The same seeded layer as the core, exported to ONNX and run by onnxruntime-web (WASM). */
   private async runLayerOnnx(
-    text: string, settings: ExploreSettings, threads: number, token: vscode.CancellationToken,
+    text: string, settings: ExploreSettings, threads: number, token: vscode.CancellationToken, scale?: boolean,
   ): Promise<SequenceResult> {
     const tokens = tokenizeText(text);
     const n = tokens.length;
@@ -110,7 +112,7 @@ export class Engines implements vscode.Disposable {
     }
     const started = performance.now();
     const r = await this.withCancel(token, (signal) =>
-      runCaseOnnx(x, n, w, { heads: settings.heads, mask: settings.mask === 'causal' ? 'causal' : 'none', threads, signal, client: this.client() }),
+      runCaseOnnx(x, n, w, { heads: settings.heads, mask: settings.mask === 'causal' ? 'causal' : 'none', scale, threads, signal, client: this.client() }),
     );
     return {
       tokens: tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, special: false })),
