@@ -1,12 +1,10 @@
 // Attention: Explore Selection, end to end in a real VS Code: editor selections in, the webview's
 // own report and pixels out.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExploreOutcome } from '../../src/host/exploreCommand';
-import { hasTestHost, hoverInWebview, screenshot, webviewEval, workbenchClick, workbenchText } from './support/host';
+import { hasTestHost, hoverInWebview, screenshot, waitForNotification, webviewEval, workbenchClick, workbenchText } from './support/host';
+import { maxAbsDifference, panelWeights } from './support/panelWeights';
 import { delay, setColorTheme, waitFor } from './support/wait';
 
 const COMMAND = 'attentionExplorer.exploreSelection';
@@ -197,15 +195,8 @@ describe('Attention: Explore Selection', function () {
         expected.push(...e.map((v) => v / total));
       }
     }
-    // The panel's own weights, read back through Export View as NPY (float32 [layers, heads, N, N]).
-    const target = vscode.Uri.file(path.join(tmpdir(), `embeddings-identity-${process.pid}.npy`));
-    const written = await vscode.commands.executeCommand<{ status: string }>('attentionExplorer.exportView', { format: 'npy', uri: target });
-    assert.equal(written?.status, 'written');
-    const bytes = readFileSync(target.fsPath);
-    const data = bytes.subarray(10 + bytes.readUInt16LE(8));
-    const shown = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-    assert.equal(shown.length, expected.length);
-    shown.forEach((w, i) => assert.ok(Math.abs(w - expected[i]) < 1e-6, `weight ${i}: ${w} vs ${expected[i]}`));
+    const shown = await panelWeights('embeddings-identity');
+    assert.ok(maxAbsDifference(shown, expected) < 1e-6);
   });
 
   it('names the row of a ragged matrix and changes nothing', async () => {
@@ -216,18 +207,7 @@ describe('Attention: Explore Selection', function () {
     const outcome = await explore();
     assert.equal(outcome.status, 'failed');
     assert.equal(doc.getText(), '1 2 3\n4 5');
-    if (hasTestHost()) {
-      await vscode.commands.executeCommand('notifications.showList');
-      try {
-        await waitFor('the message naming the row', async () =>
-          (await workbenchText('.notifications-list-container .notification-list-item')).some((t) =>
-            t.includes('row 2 has 2 values but row 1 has 3 values'),
-          ),
-        );
-      } finally {
-        await vscode.commands.executeCommand('notifications.hideList');
-      }
-    }
+    if (hasTestHost()) await waitForNotification(/row 2 has 2 values but row 1 has 3 values/);
   });
 
   it('asks before a run longer than the limit, and runs nothing without a yes', async () => {

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExploreOutcome } from '../../src/host/exploreCommand';
-import { hasTestHost, webviewEval, workbenchText } from './support/host';
-import { waitFor } from './support/wait';
+import { hasTestHost, waitForNotification, webviewEval } from './support/host';
+import { maxAbsDifference, panelWeights } from './support/panelWeights';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const fixtures = path.join(root, 'test', 'fixtures');
@@ -23,17 +23,11 @@ async function setEngine(engine: string | undefined): Promise<void> {
   await vscode.workspace.getConfiguration('attentionExplorer').update('engine', engine, vscode.ConfigurationTarget.Global);
 }
 
-/** Explores line 1 and reads back the panel's weights through Export View as NPY. */
+/** Explores line 1 and reads back the panel's weights and its line about what ran. */
 async function exploreAndExport(name: string): Promise<{ outcome: ExploreOutcome; weights: Float32Array; runInfo: string }> {
   await selectFirstLine();
   const outcome = await vscode.commands.executeCommand<ExploreOutcome>('attentionExplorer.exploreSelection');
-  const target = vscode.Uri.file(path.join(scratch, `${name}.npy`));
-  const written = await vscode.commands.executeCommand<{ status: string }>('attentionExplorer.exportView', { format: 'npy', uri: target });
-  assert.equal(written?.status, 'written');
-  const bytes = readFileSync(target.fsPath);
-  const headerLength = bytes.readUInt16LE(8); // NPY 1.0: magic, version, then the header's length
-  const data = bytes.subarray(10 + headerLength);
-  const weights = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  const weights = await panelWeights(name);
   const runInfo = await webviewEval<string>(`document.querySelector('.run-info')?.textContent ?? ''`);
   return { outcome, weights, runInfo };
 }
@@ -56,8 +50,7 @@ describe('ONNX engines and models', function () {
     assert.match(core.runInfo, /engine core/);
     assert.match(onnx.runInfo, /onnx-wasm/, 'the panel says which backend ran');
     assert.equal(onnx.weights.length, 4 * 6 * 6);
-    let worst = 0;
-    for (let i = 0; i < core.weights.length; i++) worst = Math.max(worst, Math.abs(core.weights[i] - onnx.weights[i]));
+    const worst = maxAbsDifference(core.weights, onnx.weights);
     assert.ok(worst < 1e-5, `largest difference ${worst}`);
   });
 
@@ -88,19 +81,7 @@ describe('ONNX engines and models', function () {
     writeFileSync(bad, 'this is not a protobuf model');
     const opened = await vscode.commands.executeCommand('attentionExplorer.openModel', { model: vscode.Uri.file(bad) });
     assert.equal(opened, undefined);
-    if (hasTestHost()) {
-      // Toasts hide themselves after a while; the notification list keeps every message.
-      await vscode.commands.executeCommand('notifications.showList');
-      try {
-        await waitFor('the error message in the notification list', async () =>
-          (await workbenchText('.notifications-list-container .notification-list-item')).some((t) =>
-            t.includes('broken.onnx cannot be explored: not an ONNX model'),
-          ),
-        );
-      } finally {
-        await vscode.commands.executeCommand('notifications.hideList');
-      }
-    }
+    if (hasTestHost()) await waitForNotification(/broken\.onnx cannot be explored: not an ONNX model/);
     await setEngine('core');
     const r = await exploreAndExport('after-broken');
     assert.match(r.runInfo, /engine core/);
@@ -147,18 +128,7 @@ describe('ONNX engines and models', function () {
       // which the command then reports as the reason the run did not happen.
       const outcome = await vscode.commands.executeCommand<ExploreOutcome>('attentionExplorer.exploreSelection');
       assert.equal(outcome?.status, 'failed');
-      if (hasTestHost()) {
-        await vscode.commands.executeCommand('notifications.showList');
-        try {
-          await waitFor('the question in the notification list', async () =>
-            (await workbenchText('.notifications-list-container .notification-list-item')).some((t) =>
-              /The attention of 2 layers × 2 heads × 8² tokens takes about 1 MB\. Fetch which layers\?/.test(t),
-            ),
-          );
-        } finally {
-          await vscode.commands.executeCommand('notifications.hideList');
-        }
-      }
+      if (hasTestHost()) await waitForNotification(/The attention of 2 layers × 2 heads × 8² tokens takes about 1 MB\. Fetch which layers\?/);
     } finally {
       await vscode.workspace.getConfiguration('attentionExplorer').update('maxModelMegabytesWithoutAsking', undefined, vscode.ConfigurationTarget.Global);
     }

@@ -1,14 +1,13 @@
 // The .vsix as a user installs it: the extension runs from its installed folder, and the ONNX
 // engine loads onnxruntime-web's WASM files shipped inside the package.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExploreOutcome } from '../../src/host/exploreCommand';
+import { maxAbsDifference, panelWeights } from '../integration/support/panelWeights';
 
 const ID = 'attention-explorer.attention-explorer';
-const scratch = mkdtempSync(path.join(tmpdir(), 'attention-vsix-'));
 
 async function exploreFirstLine(engine: string): Promise<{ outcome: ExploreOutcome; weights: Float32Array }> {
   await vscode.workspace.getConfiguration('attentionExplorer').update('engine', engine, vscode.ConfigurationTarget.Global);
@@ -16,12 +15,7 @@ async function exploreFirstLine(engine: string): Promise<{ outcome: ExploreOutco
   const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
   editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
   const outcome = await vscode.commands.executeCommand<ExploreOutcome>('attentionExplorer.exploreSelection');
-  const target = vscode.Uri.file(path.join(scratch, `${engine}.npy`));
-  const written = await vscode.commands.executeCommand<{ status: string }>('attentionExplorer.exportView', { format: 'npy', uri: target });
-  assert.equal(written?.status, 'written');
-  const bytes = readFileSync(target.fsPath);
-  const data = bytes.subarray(10 + bytes.readUInt16LE(8));
-  return { outcome, weights: new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) };
+  return { outcome, weights: await panelWeights(`packaged-${engine}`) };
 }
 
 describe('the packaged extension', function () {
@@ -47,8 +41,7 @@ describe('the packaged extension', function () {
       if (r.outcome.status === 'shown') assert.deepEqual(r.outcome.rendered?.sequences, [{ tokens: 6, heads: 4, drawnCanvases: 4 }]);
     }
     assert.equal(onnx.weights.length, core.weights.length);
-    let worst = 0;
-    for (let i = 0; i < core.weights.length; i++) worst = Math.max(worst, Math.abs(core.weights[i] - onnx.weights[i]));
+    const worst = maxAbsDifference(core.weights, onnx.weights);
     assert.ok(worst < 1e-5, `largest difference ${worst}`);
   });
 });

@@ -19,6 +19,7 @@
 //   /workbenchClick { selector, text?, timeoutMs? }  clicks the first match (containing text) there.
 //   /keyboard    { press }                    a key or chord in Playwright notation ("Escape",
 //                                             "ArrowRight", "Control+Shift+P") to the focused element.
+import * as vscode from 'vscode';
 import {
   CONTROL_URL_ENV,
   type Endpoints,
@@ -116,4 +117,24 @@ export async function workbenchText(selector: string): Promise<string[]> {
 /** Clicks the first workbench element matching `selector` whose text contains `text`. */
 export async function workbenchClick(selector: string, text?: string, timeoutMs?: number): Promise<void> {
   await call('/workbenchClick', { selector, text, timeoutMs });
+}
+
+/**
+ * Waits until VS Code's notification list holds a message matching `pattern`. Toasts hide
+ * themselves after a while and when others arrive; the list keeps every message.
+ */
+export async function waitForNotification(pattern: RegExp): Promise<void> {
+  await vscode.commands.executeCommand('notifications.showList');
+  try {
+    const deadline = Date.now() + 15_000;
+    let seen: string[] = [];
+    while (Date.now() < deadline) {
+      seen = await workbenchText('.notifications-list-container .notification-list-item');
+      if (seen.some((t) => pattern.test(t))) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no notification matching ${pattern}; the list holds ${JSON.stringify(seen)}`);
+  } finally {
+    await vscode.commands.executeCommand('notifications.hideList');
+  }
 }
