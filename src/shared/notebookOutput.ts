@@ -1,7 +1,9 @@
 // The output an attention cell produces, as the notebook renderer reads it and as .attnb files
 // store it. Weights travel as base64 of little-endian float32, not as nested JSON lists: a third
 // the size and exact to the bit. Above a size limit only what the views need is kept: the
-// largest k weights of every row (k chosen to fit), and the output says so.
+// largest k weights of every row (k chosen to fit), and the output says so. An output of a
+// model with several attention layers holds them all, [L][H][N][N]; one of a single layer has no
+// `layers` field and the shape [H][N][N], as outputs had before layers existed.
 // Pure: no vscode, DOM or Node imports, so the host, the renderer and the tests share it.
 import type { Json, JsonObject } from './notebookFormat';
 
@@ -14,9 +16,11 @@ export const DEFAULT_OUTPUT_LIMIT_BYTES = 8 * 2 ** 20;
 export interface AttentionData {
   label?: string;
   tokens: string[];
+  /** Attention layers; 1 for the built-in layer (and for outputs written before layers). */
+  layers: number;
   heads: number;
   n: number;
-  weights: Float32Array; // [H][N][N]
+  weights: Float32Array; // [L][H][N][N]
   settings: JsonObject;
   elapsedMs: number;
   /** Present when the stored output kept only the largest k weights of each row. */
@@ -110,27 +114,32 @@ export function base64ToFloat32(text: string, what = 'weights'): Float32Array {
 
 /** The JSON an attention cell outputs, with the weights compact and, above the limit, reduced. */
 export function encodeAttention(data: AttentionData, limitBytes = DEFAULT_OUTPUT_LIMIT_BYTES): JsonObject {
-  const { heads, n } = data;
+  const { layers, heads, n } = data;
   const out: JsonObject = { version: OUTPUT_VERSION };
   if (data.label !== undefined) out.label = data.label;
   out.tokens = data.tokens;
+  // A single layer is written as before layers existed, so such outputs keep their bytes.
+  if (layers !== 1) out.layers = layers;
   out.heads = heads;
   out.n = n;
   out.settings = data.settings;
   out.elapsedMs = Math.round(data.elapsedMs * 1000) / 1000;
-  const denseBytes = heads * n * n * 4;
+  const shape = layers === 1 ? [heads, n, n] : [layers, heads, n, n];
+  // The limit holds for all layers together; every row of every layer keeps the same k.
+  const rows = layers * heads * n;
+  const denseBytes = rows * n * 4;
   if (denseBytes <= limitBytes && data.topK === undefined) {
-    out.weights = { layout: 'dense', dtype: 'float32', shape: [heads, n, n], base64: float32ToBase64(data.weights) };
+    out.weights = { layout: 'dense', dtype: 'float32', shape, base64: float32ToBase64(data.weights) };
     return out;
   }
   // Each kept weight costs 8 bytes (float32 value + uint32 key index).
-  const fit = Math.max(1, Math.floor(limitBytes / (heads * n * 8)));
+  const fit = Math.max(1, Math.floor(limitBytes / (rows * 8)));
   const k = Math.min(n, fit, data.topK ?? n);
-  const { indices, values } = topKRows(data.weights, heads * n, n, k);
+  const { indices, values } = topKRows(data.weights, rows, n, k);
   out.weights = {
     layout: 'top-k',
     dtype: 'float32',
-    shape: [heads, n, n],
+    shape,
     k,
     indices: bytesToBase64(leBytes(indices)),
     values: float32ToBase64(values),
@@ -180,6 +189,7 @@ function count(v: unknown, what: string, min = 0): number {
 export function decodeAttention(value: unknown): AttentionData {
   if (!isObject(value)) throw new OutputFormatError('an attention output must be an object');
   if (value.version !== OUTPUT_VERSION) throw new OutputFormatError(`version must be ${OUTPUT_VERSION}`);
+  const layers = value.layers === undefined ? 1 : count(value.layers, 'layers', 1);
   const heads = count(value.heads, 'heads', 1);
   const n = count(value.n, 'n');
   const tokens = value.tokens;
@@ -188,9 +198,10 @@ export function decodeAttention(value: unknown): AttentionData {
   }
   const w = value.weights;
   if (!isObject(w)) throw new OutputFormatError('weights must be an object');
-  const weights = decodeWeights(w, heads, n);
+  const weights = decodeWeights(w, value.layers === undefined ? [heads, n, n] : [layers, heads, n, n]);
   const data: AttentionData = {
     tokens: tokens as string[],
+    layers,
     heads,
     n,
     weights: weights.dense,
@@ -202,37 +213,40 @@ export function decodeAttention(value: unknown): AttentionData {
   return data;
 }
 
-function decodeWeights(w: JsonObject, heads: number, n: number): { dense: Float32Array; topK?: number } {
+/** `expected`: [H, N, N], or [L, H, N, N] when the output names its layers. */
+function decodeWeights(w: JsonObject, expected: number[]): { dense: Float32Array; topK?: number } {
   const shape = w.shape as Json;
-  if (!Array.isArray(shape) || shape.length !== 3 || shape[0] !== heads || shape[1] !== n || shape[2] !== n) {
-    throw new OutputFormatError(`weights.shape must be [${heads}, ${n}, ${n}]`);
+  const shown = `[${expected.join(', ')}]`;
+  if (!Array.isArray(shape) || shape.length !== expected.length || expected.some((d, i) => shape[i] !== d)) {
+    throw new OutputFormatError(`weights.shape must be ${shown}`);
   }
+  const n = expected[expected.length - 1];
+  const rows = expected.slice(0, -1).reduce((a, b) => a * b, 1); // L × H × N
   if (w.dtype !== 'float32') throw new OutputFormatError('weights.dtype must be "float32"');
   if (w.layout === 'dense') {
     if (typeof w.base64 !== 'string') throw new OutputFormatError('weights.base64 must be a string');
     const dense = base64ToFloat32(w.base64, 'weights.base64');
-    if (dense.length !== heads * n * n) {
-      throw new OutputFormatError(`weights.base64 holds ${dense.length} values, shape [${heads}, ${n}, ${n}] needs ${heads * n * n}`);
+    if (dense.length !== rows * n) {
+      throw new OutputFormatError(`weights.base64 holds ${dense.length} values, shape ${shown} needs ${rows * n}`);
     }
     return { dense };
   }
-  if (w.layout === 'top-k') return decodeTopK(w, heads, n);
+  if (w.layout === 'top-k') return decodeTopK(w, rows, n);
   throw new OutputFormatError('weights.layout must be "dense" or "top-k"');
 }
 
-function decodeTopK(w: JsonObject, heads: number, n: number): { dense: Float32Array; topK: number } {
+function decodeTopK(w: JsonObject, rows: number, n: number): { dense: Float32Array; topK: number } {
   const k = count(w.k, 'weights.k', n === 0 ? 0 : 1);
   if (k > n) throw new OutputFormatError(`weights.k (${k}) cannot exceed n (${n})`);
   if (typeof w.indices !== 'string' || typeof w.values !== 'string') {
     throw new OutputFormatError('weights.indices and weights.values must be strings');
   }
-  const rows = heads * n;
   const indices = fromLe(base64ToBytes(w.indices, 'weights.indices'), (b) => new Uint32Array(b));
   const values = base64ToFloat32(w.values, 'weights.values');
   if (indices.length !== rows * k || values.length !== rows * k) {
     throw new OutputFormatError(`weights.indices and weights.values must hold ${rows * k} entries each`);
   }
-  const dense = new Float32Array(rows * n); // [H][N][N], zero where nothing was kept
+  const dense = new Float32Array(rows * n); // [L][H][N][N], zero where nothing was kept
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < k; j++) {
       const col = indices[r * k + j];
@@ -243,7 +257,16 @@ function decodeTopK(w: JsonObject, heads: number, n: number): { dense: Float32Ar
   return { dense, topK: k };
 }
 
-/** Mean over heads: [N][N]. */
+/** One layer of an output, as an output of its own (its weights are a view, not a copy). */
+export function layerOf(data: AttentionData, layer: number): AttentionData {
+  if (!Number.isInteger(layer) || layer < 0 || layer >= data.layers) {
+    throw new RangeError(`layer ${layer} is outside 0…${data.layers - 1}`);
+  }
+  const size = data.heads * data.n * data.n;
+  return { ...data, layers: 1, weights: data.weights.subarray(layer * size, (layer + 1) * size) };
+}
+
+/** Mean over heads of a single-layer output (see layerOf): [N][N]. */
 export function meanOverHeads(data: AttentionData): Float32Array {
   const { heads, n, weights } = data;
   const stride = n * n;
@@ -252,7 +275,7 @@ export function meanOverHeads(data: AttentionData): Float32Array {
   return mean;
 }
 
-/** Key tokens that receive the most attention in one head (mean over queries), largest first. */
+/** Key tokens that receive the most attention in one head of a single-layer output (mean over queries), largest first. */
 export function topKeys(data: AttentionData, head: number, limit: number): { key: number; weight: number }[] {
   const { n, weights } = data;
   const received = new Float64Array(n);
@@ -272,6 +295,7 @@ export const RENDERER_ID = 'attention-explorer.attention-renderer';
 /** Localized labels the renderer shows. */
 export interface RendererStrings {
   head: string;
+  layer: string;
   query: string;
   key: string;
   weight: string;
@@ -284,6 +308,7 @@ export interface RendererStrings {
 
 export const ENGLISH_RENDERER_STRINGS: RendererStrings = {
   head: 'Head',
+  layer: 'Layer',
   query: 'Query',
   key: 'Key',
   weight: 'Weight',

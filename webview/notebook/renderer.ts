@@ -1,11 +1,13 @@
 // Notebook renderer for attention outputs: the panel's heatmap component, one per head (or one
 // for the mean of the heads), drawn into a notebook cell's output. Loaded by VS Code as an ES
-// module (contributes.notebookRenderer); never imports vscode.
+// module (contributes.notebookRenderer); never imports vscode. An output of several layers (an
+// ONNX model) gets a layer choice above the heatmaps, which show the chosen layer.
 import {
   decodeAttention,
   ENGLISH_RENDERER_STRINGS,
   formatString,
   isToRenderer,
+  layerOf,
   meanOverHeads,
   OutputFormatError,
   type AttentionData,
@@ -28,6 +30,8 @@ class OutputView {
   private maps: Heatmap[] = [];
   private readonly resize: ResizeObserver;
   private lastWidth = -1;
+  /** The layer shown, kept across rebuilds (the localized strings arriving). */
+  private layer = 0;
 
   constructor(
     private readonly data: AttentionData,
@@ -47,6 +51,9 @@ class OutputView {
     root.className = 'attn-output';
     root.dataset.tokens = String(data.n);
     root.dataset.heads = String(data.heads);
+    root.dataset.layers = String(data.layers);
+    root.dataset.layer = String(this.layer);
+    if (data.layers > 1) root.append(this.layerChoice());
     if (data.topK !== undefined) {
       const note = document.createElement('p');
       note.className = 'attn-note';
@@ -60,7 +67,7 @@ class OutputView {
     status.setAttribute('role', 'status');
     status.setAttribute('aria-live', 'polite');
     this.maps = this.heatmaps((map, cell) => {
-      status.textContent = cell ? describeCell(map, cell, this.isMean ? formatString(strings.meanOfHeads, data.heads) : undefined) : '';
+      status.textContent = cell ? this.layerPrefix() + describeCell(map, cell, this.isMean ? formatString(strings.meanOfHeads, data.heads) : undefined) : '';
     });
     grid.append(...this.maps.map((m) => m.element));
     root.append(grid, status);
@@ -68,12 +75,38 @@ class OutputView {
     this.draw();
   }
 
+  /** A labelled <select> of the layers; choosing one redraws the heatmaps of that layer. */
+  private layerChoice(): HTMLElement {
+    const label = document.createElement('label');
+    label.className = 'attn-layer';
+    const select = document.createElement('select');
+    select.className = 'attn-layer-select';
+    for (let l = 0; l < this.data.layers; l++) {
+      const option = document.createElement('option');
+      option.value = String(l);
+      option.textContent = `${l + 1} / ${this.data.layers}`;
+      select.append(option);
+    }
+    select.value = String(this.layer);
+    select.addEventListener('change', () => {
+      this.layer = Number(select.value);
+      this.build();
+      this.element.querySelector<HTMLSelectElement>('.attn-layer-select')?.focus();
+    });
+    label.append(`${strings.layer} `, select);
+    return label;
+  }
+
+  private layerPrefix(): string {
+    return this.data.layers > 1 ? `${strings.layer} ${this.layer + 1} · ` : '';
+  }
+
   private get isMean(): boolean {
     return this.data.settings.view === 'mean';
   }
 
   private heatmaps(onFocus: (map: Heatmap, cell: Cell | undefined) => void): Heatmap[] {
-    const { data } = this;
+    const data = layerOf(this.data, this.layer);
     if (this.isMean) {
       const mean = meanOverHeads(data); // [N][N]
       const caption = formatString(strings.meanOfHeads, data.heads);

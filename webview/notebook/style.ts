@@ -10,6 +10,9 @@ export const RENDERER_CSS = `
 .attn-output .heatmap-overlay { position: absolute; left: 0; top: 0; cursor: crosshair; }
 .attn-output .heatmap-overlay:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 .attn-output .attn-status { min-height: 1.5em; margin-top: 4px; font-family: var(--vscode-editor-font-family); color: var(--vscode-foreground); }
+.attn-output .attn-layer { display: inline-block; margin: 0 0 8px; }
+.attn-output .attn-layer select { margin-left: 4px; color: var(--vscode-dropdown-foreground); background: var(--vscode-dropdown-background); border: 1px solid var(--vscode-dropdown-border); font: inherit; }
+.attn-output .attn-layer select:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 .attn-output .attn-note { color: var(--vscode-descriptionForeground); margin: 0 0 8px; }
 .attn-error { color: var(--vscode-errorForeground); }
 `;

@@ -5,6 +5,7 @@ import { isFromRenderer, RENDERER_ID, type RendererStrings, type ToRenderer } fr
 function rendererStrings(): RendererStrings {
   return {
     head: vscode.l10n.t('Head'),
+    layer: vscode.l10n.t('Layer'),
     query: vscode.l10n.t('Query'),
     key: vscode.l10n.t('Key'),
     weight: vscode.l10n.t('Weight'),

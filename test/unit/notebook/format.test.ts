@@ -12,7 +12,7 @@ import {
   writeNotebookBytes,
   type PlainNotebook,
 } from '../../../src/host/notebook/format';
-import { ATTENTION_MIME, encodeAttention } from '../../../src/shared/notebookOutput';
+import { ATTENTION_MIME, decodeAttention, encodeAttention } from '../../../src/shared/notebookOutput';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -32,7 +32,7 @@ function sample(): NotebookFile {
             items: [
               {
                 mime: ATTENTION_MIME,
-                json: encodeAttention({ tokens: ['我', '喜', '欢'], heads: 2, n: 3, weights, settings: { heads: 2 }, elapsedMs: 1.5 }),
+                json: encodeAttention({ tokens: ['我', '喜', '欢'], layers: 1, heads: 2, n: 3, weights, settings: { heads: 2 }, elapsedMs: 1.5 }),
               },
               { mime: 'text/markdown', text: '| head | top |\n|---|---|\n| 1 | 我 |\n' },
               { mime: 'application/octet-stream', base64: 'AAEC/w==' },
@@ -40,6 +40,31 @@ function sample(): NotebookFile {
           },
         ],
         execution: { order: 3, success: true, startTime: 1000, endTime: 1012 },
+        extra: {},
+      },
+      {
+        // A model's output: two layers, [L][H][N][N].
+        kind: 'attention',
+        settings: { engine: 'onnx', model: 'models/gpt_tiny.onnx' },
+        source: 'the cat',
+        outputs: [
+          {
+            items: [
+              {
+                mime: ATTENTION_MIME,
+                json: encodeAttention({
+                  tokens: ['the', 'cat', 'sat'],
+                  layers: 2,
+                  heads: 2,
+                  n: 3,
+                  weights: Float32Array.from({ length: 2 * 2 * 3 * 3 }, (_, i) => (i % 5) / 7),
+                  settings: { engine: 'onnx', model: 'models/gpt_tiny.onnx', backend: 'gpt_tiny.onnx · onnx-wasm' },
+                  elapsedMs: 3.25,
+                }),
+              },
+            ],
+          },
+        ],
         extra: {},
       },
     ],
@@ -71,6 +96,19 @@ describe('attention notebook file', () => {
       const bytes = enc.encode(serializeNotebook(sample()));
       const again = writeNotebookBytes(readNotebookBytes(bytes));
       assert.deepEqual(Buffer.from(again), Buffer.from(bytes));
+    });
+
+    it('keeps the layers of a model output through the file, and old outputs without them', () => {
+      const text = serializeNotebook(sample());
+      const [, one, two] = parseNotebook(text).cells;
+      const oldStyle = decodeAttention(one.outputs?.[0].items[0].json);
+      assert.equal(oldStyle.layers, 1);
+      assert.ok(!('layers' in (one.outputs?.[0].items[0].json as object)), 'a single layer is written as before layers existed');
+      const layered = decodeAttention(two.outputs?.[0].items[0].json);
+      assert.equal(layered.layers, 2);
+      assert.deepEqual([...layered.weights], [...Float32Array.from({ length: 36 }, (_, i) => (i % 5) / 7)]);
+      assert.match(text, /"layers": 2,\n\s+"heads": 2/);
+      assert.match(text, /"shape": \[2, 2, 3, 3\]/);
     });
 
     it('keeps a hand-formatted file byte-identical when nothing changed', () => {
@@ -155,6 +193,7 @@ describe('attention notebook file', () => {
             settings: { scale: true, mask: 'causal', seed: 7, dModel: 8, heads: 2 },
             kind: 'attention',
           },
+          file.cells[2],
         ],
         metadata: file.metadata,
       };

@@ -8,6 +8,7 @@ import {
   decodeAttention,
   encodeAttention,
   float32ToBase64,
+  layerOf,
   meanOverHeads,
   OutputFormatError,
   topKeys,
@@ -17,10 +18,10 @@ import {
 import type { JsonObject } from '../../../src/shared/notebookFormat';
 
 /** Softmax rows of seeded noise: [H][N][N]. */
-function attention(heads: number, n: number): AttentionData {
-  const weights = new Float32Array(heads * n * n);
+function attention(heads: number, n: number, layers = 1): AttentionData {
+  const weights = new Float32Array(layers * heads * n * n);
   let s = 12345;
-  for (let r = 0; r < heads * n; r++) {
+  for (let r = 0; r < layers * heads * n; r++) {
     let sum = 0;
     for (let k = 0; k < n; k++) {
       s = (s * 1103515245 + 12345) >>> 0;
@@ -31,7 +32,7 @@ function attention(heads: number, n: number): AttentionData {
     for (let k = 0; k < n; k++) weights[r * n + k] /= sum;
   }
   const tokens = Array.from({ length: n }, (_, i) => `t${i}`);
-  return { tokens, heads, n, weights, settings: { heads }, elapsedMs: 2.25 };
+  return { tokens, layers, heads, n, weights, settings: { heads }, elapsedMs: 2.25 };
 }
 
 describe('attention outputs', () => {
@@ -126,10 +127,79 @@ describe('attention outputs', () => {
     });
   });
 
+  describe('layers', () => {
+    it('writes one layer as outputs were written before layers, and reads those as one layer', () => {
+      const data = attention(2, 3);
+      const json = encodeAttention(data);
+      assert.ok(!('layers' in json));
+      assert.deepEqual((json.weights as JsonObject).shape, [2, 3, 3]);
+      // An output as an older version wrote it: no layers field.
+      const old = JSON.parse(JSON.stringify(json)) as JsonObject;
+      const back = decodeAttention(old);
+      assert.equal(back.layers, 1);
+      assert.deepEqual(back.weights, data.weights);
+      // Encoding what was read gives the same JSON text again.
+      assert.equal(JSON.stringify(encodeAttention(back)), JSON.stringify(old));
+    });
+
+    it('round-trips every layer, [L][H][N][N], exactly', () => {
+      const data = attention(2, 4, 3);
+      const json = encodeAttention(data);
+      assert.equal(json.layers, 3);
+      assert.deepEqual(Object.keys(json), ['version', 'tokens', 'layers', 'heads', 'n', 'settings', 'elapsedMs', 'weights']);
+      assert.deepEqual((json.weights as JsonObject).shape, [3, 2, 4, 4]);
+      const text = JSON.stringify(json);
+      const back = decodeAttention(JSON.parse(text));
+      assert.equal(back.layers, 3);
+      assert.deepEqual(back.weights, data.weights);
+      assert.equal(JSON.stringify(encodeAttention(back)), text);
+      const second = layerOf(back, 1);
+      assert.equal(second.layers, 1);
+      assert.deepEqual(second.weights, data.weights.subarray(32, 64));
+      assert.deepEqual(topKeys(second, 0, 4), topKeys({ ...data, layers: 1, weights: data.weights.slice(32, 64) }, 0, 4));
+      assert.throws(() => layerOf(back, 3), /layer 3 is outside 0…2/);
+    });
+
+    it('applies the size limit to all layers together, keeping the top k of every row of every layer', () => {
+      const data = attention(2, 40, 2); // 2·2·40·40·4 = 25 600 bytes dense
+      const json = encodeAttention(data, 8000);
+      const w = json.weights as JsonObject;
+      assert.equal(w.layout, 'top-k');
+      assert.deepEqual(w.shape, [2, 2, 40, 40]);
+      assert.equal(w.k, Math.floor(8000 / (2 * 2 * 40 * 8))); // 6
+      const back = decodeAttention(JSON.parse(JSON.stringify(json)));
+      assert.equal(back.layers, 2);
+      assert.equal(back.topK, 6);
+      for (let r = 0; r < 2 * 2 * 40; r++) {
+        const row = data.weights.subarray(r * 40, (r + 1) * 40);
+        const kept = back.weights.subarray(r * 40, (r + 1) * 40);
+        const threshold = [...row].sort((a, b) => b - a)[5];
+        for (let k = 0; k < 40; k++) if (row[k] > threshold) assert.equal(kept[k], row[k]);
+        assert.equal(kept.filter((v) => v !== 0).length, 6);
+      }
+      // Re-encoding what was kept writes the same bytes: saving without changes stays byte-identical.
+      assert.equal(JSON.stringify(encodeAttention(back, 8000)), JSON.stringify(json));
+    });
+
+    it('reports a layer count that does not match the weights', () => {
+      const good = encodeAttention(attention(2, 3, 2));
+      const bad = (patch: (j: JsonObject) => void) => {
+        const j = JSON.parse(JSON.stringify(good)) as JsonObject;
+        patch(j);
+        return () => decodeAttention(j);
+      };
+      assert.throws(bad((j) => (j.layers = 0)), /layers must be a whole number ≥ 1/);
+      assert.throws(bad((j) => (j.layers = 3)), /weights.shape must be \[3, 2, 3, 3\]/);
+      assert.throws(bad((j) => delete j.layers), /weights.shape must be \[2, 3, 3\]/);
+      assert.throws(bad((j) => ((j.weights as JsonObject).base64 = float32ToBase64(new Float32Array(18)))), /holds 18 values, shape \[2, 2, 3, 3\] needs 36/);
+    });
+  });
+
   describe('summaries', () => {
     it('averages heads and ranks the keys that receive the most attention', () => {
       const data: AttentionData = {
         tokens: ['a', 'b'],
+        layers: 1,
         heads: 2,
         n: 2,
         weights: Float32Array.from([1, 0, 1, 0, 0, 1, 0.5, 0.5]),
