@@ -1,13 +1,17 @@
 // Runs attention cells: each cell's text (or matrix) goes to the attention worker thread with the
 // cell's settings, and comes back as an output the notebook renderer draws, plus a markdown table
 // that reads anywhere. Cells run one at a time in the order asked, so that cancelling one (which
-// ends the worker) never takes another cell's run with it.
+// ends the worker) never takes another cell's run with it. A cell with engine "onnx" runs the
+// same seeded layer exported to ONNX in onnxruntime-web; a cell with a `model` runs that ONNX
+// model with the tokenizer.json beside it and keeps every attention layer.
 import * as vscode from 'vscode';
 import { ATTENTION_MIME, decodeAttention, encodeAttention, type AttentionData } from '../../shared/notebookOutput';
 import type { JsonObject } from '../../shared/notebookFormat';
 import { isInputError, parseMatrix } from '../../core';
 import { AttentionClient, CancelledError, ComputeError } from '../attentionClient';
-import { readSettings } from '../settings';
+import type { Engines, SequenceResult } from '../onnx/engines';
+import { readSettings, type ExploreSettings } from '../settings';
+import { cellModelChoice } from './cellModel';
 import { CellSettingError, looksLikeMatrix, resolveSettings, settingsOf, type ResolvedSettings } from './cellSettings';
 import { ATTENTION_LANGUAGE } from './format';
 import { NOTEBOOK_TYPE } from './serializer';
@@ -17,6 +21,11 @@ export const CONTROLLER_ID = 'attention-explorer.kernel';
 
 const encoder = new TextEncoder();
 
+/** A model that could not be run, with the reason onnxruntime or the model reader gave. */
+class ModelRunError extends Error {
+  override readonly name = 'ModelRunError';
+}
+
 export class AttentionNotebookController implements vscode.Disposable {
   private readonly controller: vscode.NotebookController;
   private readonly disposables: vscode.Disposable[] = [];
@@ -24,7 +33,10 @@ export class AttentionNotebookController implements vscode.Disposable {
   /** The tail of the queue of cell runs. */
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly client: AttentionClient) {
+  constructor(
+    private readonly client: AttentionClient,
+    private readonly engines: Engines,
+  ) {
     this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, vscode.l10n.t('Attention'));
     this.controller.description = vscode.l10n.t('Seeded multi-head self-attention, computed in a worker thread');
     this.controller.supportedLanguages = [ATTENTION_LANGUAGE];
@@ -82,12 +94,8 @@ export class AttentionNotebookController implements vscode.Disposable {
     }
     const defaults = readSettings();
     const settings = resolveSettings(settingsOf(cell.metadata), defaults);
-    if (settings.engine !== 'core') {
-      throw new CellSettingError(
-        'engine',
-        vscode.l10n.t('Notebook cells run the built-in attention layer (engine "core"). Open ONNX models with "Attention: Open ONNX Model".'),
-      );
-    }
+    if (settings.model.trim() !== '') return this.computeModel(cell, text, settings, defaults, token);
+    if (settings.engine === 'onnx') return this.computeOnnxLayer(text, settings, defaults, token);
     const matrix = looksLikeMatrix(text);
     // A matrix brings its own width; the worker reports a bad matrix with row and column.
     const dModel = matrix ? matrixWidth(text) ?? settings.dModel : settings.dModel;
@@ -105,20 +113,57 @@ export class AttentionNotebookController implements vscode.Disposable {
     );
     const data: AttentionData = {
       tokens: reply.tokens.map((t) => t.text),
+      layers: 1,
       heads: reply.heads,
       n: reply.n,
       weights: reply.weights,
       settings: settingsJson(settings, dModel),
       elapsedMs: reply.elapsedMs,
     };
-    const payload = encodeAttention(data);
-    // What the file keeps (top-k above the limit) is also what the summary and the view show.
-    const kept = decodeAttention(payload);
-    return new vscode.NotebookCellOutput([
-      // Compact JSON bytes of our own: NotebookCellOutputItem.json would indent them with tabs.
-      new vscode.NotebookCellOutputItem(encoder.encode(JSON.stringify(payload)), ATTENTION_MIME),
-      vscode.NotebookCellOutputItem.text(summaryMarkdown(kept, { ...settings, dModel }, matrix), 'text/markdown'),
-    ]);
+    return attentionOutput(data, { ...settings, dModel }, matrix);
+  }
+
+  /** The built-in layer exported to ONNX and run by onnxruntime-web (WASM). */
+  private async computeOnnxLayer(
+    text: string, settings: ResolvedSettings, defaults: ExploreSettings, token: vscode.CancellationToken,
+  ): Promise<vscode.NotebookCellOutput> {
+    if (looksLikeMatrix(text)) {
+      throw new CellSettingError(
+        'engine',
+        vscode.l10n.t('Engine "onnx" runs on text: the exported layer embeds tokens itself. Run a matrix of embeddings with engine "core".'),
+      );
+    }
+    const explore: ExploreSettings = {
+      ...defaults,
+      engine: 'onnx-wasm',
+      heads: settings.heads,
+      dModel: settings.dModel,
+      seed: settings.seed,
+      mask: settings.mask,
+      // Cells do not record the weights setting; core cells use the seeded random weights too.
+      weights: 'random',
+    };
+    const r = await this.engines.compute(text, explore, token, null, { scale: settings.scale });
+    const data = fromSequence(r, { ...settingsJson(settings, settings.dModel), backend: r.backend });
+    return attentionOutput(data, settings, false, r.backend);
+  }
+
+  /** The ONNX model the cell names, with the tokenizer.json beside it; every layer is kept. */
+  private async computeModel(
+    cell: vscode.NotebookCell, text: string, settings: ResolvedSettings, defaults: ExploreSettings, token: vscode.CancellationToken,
+  ): Promise<vscode.NotebookCellOutput> {
+    const choice = await cellModelChoice(settings.model.trim(), cell.notebook.uri);
+    let r: SequenceResult;
+    try {
+      r = await this.engines.compute(text, { ...defaults, engine: 'onnx-wasm' }, token, choice);
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+      const file = vscode.Uri.parse(choice.model);
+      const shown = file.scheme === 'file' ? file.fsPath : file.toString();
+      throw new ModelRunError(vscode.l10n.t('{0} cannot be explored: {1}', shown, e instanceof Error ? e.message : String(e)));
+    }
+    const data = fromSequence(r, { engine: settings.engine, model: settings.model, view: settings.view, backend: r.backend });
+    return attentionOutput(data, settings, false, r.backend);
   }
 
   dispose(): void {
@@ -135,6 +180,22 @@ function matrixWidth(text: string): number | undefined {
   }
 }
 
+function fromSequence(r: SequenceResult, settings: JsonObject): AttentionData {
+  return { tokens: r.tokens.map((t) => t.text), layers: r.layers, heads: r.heads, n: r.n, weights: r.weights, settings, elapsedMs: r.elapsedMs };
+}
+
+/** The renderer's output and its markdown twin. */
+function attentionOutput(data: AttentionData, settings: ResolvedSettings, matrix: boolean, backend?: string): vscode.NotebookCellOutput {
+  const payload = encodeAttention(data);
+  // What the file keeps (top-k above the limit) is also what the summary and the view show.
+  const kept = decodeAttention(payload);
+  return new vscode.NotebookCellOutput([
+    // Compact JSON bytes of our own: NotebookCellOutputItem.json would indent them with tabs.
+    new vscode.NotebookCellOutputItem(encoder.encode(JSON.stringify(payload)), ATTENTION_MIME),
+    vscode.NotebookCellOutputItem.text(summaryMarkdown(kept, settings, matrix, backend), 'text/markdown'),
+  ]);
+}
+
 function settingsJson(s: ResolvedSettings, dModel: number): JsonObject {
   return { engine: s.engine, heads: s.heads, dModel, seed: s.seed, mask: s.mask, view: s.view, scale: s.scale };
 }
@@ -148,6 +209,9 @@ function errorOutput(e: unknown): vscode.NotebookCellOutput {
     message = e.message;
   } else if (e instanceof ComputeError) {
     name = vscode.l10n.t('Attention input');
+    message = e.message;
+  } else if (e instanceof ModelRunError) {
+    name = vscode.l10n.t('ONNX model');
     message = e.message;
   } else if (e instanceof Error) {
     name = e.name;

@@ -2,14 +2,16 @@
 // with each cell's settings, and the notebook commands, registered together.
 import * as vscode from 'vscode';
 import type { AttentionClient } from '../attentionClient';
+import type { Engines } from '../onnx/engines';
 import { newNotebook, sendSelectionToNotebook, trackActiveNotebook } from './commands';
 import { AttentionNotebookController } from './controller';
 import { registerRendererStrings } from './rendererStrings';
 import { AttentionNotebookSerializer, NOTEBOOK_TYPE } from './serializer';
 import { CellSettingsStatusBar } from './statusBar';
 
-export function registerNotebooks(client: AttentionClient): vscode.Disposable {
-  const controller = new AttentionNotebookController(client);
+/** `client` runs core cells; `engines` runs cells with engine "onnx" or a model of their own. */
+export function registerNotebooks(client: AttentionClient, engines: Engines): vscode.Disposable {
+  const controller = new AttentionNotebookController(client, engines);
   return vscode.Disposable.from(
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new AttentionNotebookSerializer(), AttentionNotebookSerializer.options),
     controller,

@@ -2,6 +2,7 @@
 // quick picks and input boxes: nobody has to edit metadata JSON.
 import * as vscode from 'vscode';
 import { readSettings } from '../settings';
+import { modelSettingFor } from './cellModel';
 import {
   CellSettingError,
   ENGINES,
@@ -54,6 +55,11 @@ export class CellSettingsStatusBar implements vscode.NotebookCellStatusBarItemPr
 }
 
 function describeSettings(s: ResolvedSettings): string {
+  if (s.model.trim() !== '') {
+    // The model brings its own heads and width; only the view still applies.
+    const file = s.model.trim().replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? s.model;
+    return [vscode.l10n.t('model {0}', file), s.view === 'mean' ? vscode.l10n.t('mean of heads') : undefined].filter((p) => p !== undefined).join(' · ');
+  }
   return [
     s.engine === 'core' ? undefined : s.engine,
     vscode.l10n.t('{0} heads', s.heads),
@@ -67,7 +73,7 @@ function describeSettings(s: ResolvedSettings): string {
     .join(' · ');
 }
 
-type SettingKey = 'heads' | 'dModel' | 'seed' | 'mask' | 'scale' | 'view' | 'engine';
+type SettingKey = 'heads' | 'dModel' | 'seed' | 'mask' | 'scale' | 'view' | 'engine' | 'model';
 
 interface SettingPick extends vscode.QuickPickItem {
   key: SettingKey;
@@ -88,14 +94,42 @@ export async function editCellSettings(cell: vscode.NotebookCell | undefined): P
     { key: 'scale', label: vscode.l10n.t('Scale scores by 1/√d_k'), description: s.scale ? vscode.l10n.t('on') : vscode.l10n.t('off') },
     { key: 'view', label: vscode.l10n.t('View'), description: s.view },
     { key: 'engine', label: vscode.l10n.t('Engine'), description: s.engine },
+    { key: 'model', label: vscode.l10n.t('ONNX model'), description: s.model.trim() === '' ? vscode.l10n.t('none: the built-in layer') : s.model },
   ];
   const pick = await vscode.window.showQuickPick(picks, { title: vscode.l10n.t('Attention cell settings'), placeHolder: vscode.l10n.t('Which setting?') });
   if (!pick) return;
-  const value = await askValue(pick.key, s);
-  if (value === undefined) return;
+  let metadata: { [key: string]: unknown };
+  if (pick.key === 'model') {
+    const model = await askModel(target.notebook.uri, s.model);
+    if (model === undefined) return;
+    // "" is the built-in layer: the setting goes. A model runs through the ONNX engine.
+    metadata = model === '' ? withSetting(target.metadata, 'model', undefined) : withSetting(withSetting(target.metadata, 'model', model), 'engine', 'onnx');
+  } else {
+    const value = await askValue(pick.key, s);
+    if (value === undefined) return;
+    metadata = withSetting(target.metadata, pick.key, value);
+  }
   const edit = new vscode.WorkspaceEdit();
-  edit.set(target.notebook.uri, [vscode.NotebookEdit.updateCellMetadata(target.index, withSetting(target.metadata, pick.key, value))]);
+  edit.set(target.notebook.uri, [vscode.NotebookEdit.updateCellMetadata(target.index, metadata)]);
   await vscode.workspace.applyEdit(edit);
+}
+
+/** An .onnx file from an open dialog, "" for the built-in layer, undefined when dismissed. */
+async function askModel(notebook: vscode.Uri, current: string): Promise<string | undefined> {
+  const browse = { label: vscode.l10n.t('Choose an .onnx file…'), description: vscode.l10n.t('its tokenizer.json must be beside it') };
+  const none = { label: vscode.l10n.t('none'), description: vscode.l10n.t('the built-in seeded attention layer') };
+  const picked = await vscode.window.showQuickPick([browse, none], { placeHolder: current.trim() === '' ? vscode.l10n.t('none') : current });
+  if (!picked) return undefined;
+  if (picked === none) return '';
+  const folder = notebook.scheme === 'untitled' ? vscode.workspace.workspaceFolders?.[0]?.uri : vscode.Uri.joinPath(notebook, '..');
+  const [file] =
+    (await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { ONNX: ['onnx'] },
+      defaultUri: folder,
+      title: vscode.l10n.t('Open ONNX Model'),
+    })) ?? [];
+  return file ? modelSettingFor(file, notebook) : undefined;
 }
 
 function activeCell(): vscode.NotebookCell | undefined {
@@ -130,7 +164,12 @@ async function askValue(key: SettingKey, s: ResolvedSettings): Promise<string | 
     case 'view':
       return choose(VIEWS, s.view, { heads: vscode.l10n.t('one heatmap per head'), mean: vscode.l10n.t('one heatmap, the mean of all heads') });
     case 'engine':
-      return choose(ENGINES, s.engine, { core: vscode.l10n.t('the built-in seeded attention layer'), onnx: vscode.l10n.t('an ONNX model') });
+      return choose(ENGINES, s.engine, {
+        core: vscode.l10n.t('the built-in seeded attention layer'),
+        onnx: vscode.l10n.t('the same layer exported to ONNX, run by onnxruntime-web'),
+      });
+    case 'model':
+      return undefined; // askModel
     case 'scale': {
       const on = await choose(['on', 'off'] as const, s.scale ? 'on' : 'off', { on: vscode.l10n.t('divide scores by √d_k'), off: vscode.l10n.t('raw dot products') });
       return on === undefined ? undefined : on === 'on';
