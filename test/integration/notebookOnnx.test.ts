@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { ATTENTION_MIME, decodeAttention } from '../../src/shared/notebookOutput';
-import { hasTestHost, screenshot, webviewEval } from './support/host';
+import { hasTestHost, pressKey, screenshot, webviewEval } from './support/host';
 import { delay, setColorTheme, waitFor } from './support/wait';
 
 const ERROR_MIME = 'application/vnd.code.notebook.error';
@@ -187,6 +187,33 @@ describe('Attention notebooks with ONNX', function () {
     await delay(500);
     const shot = await screenshot('notebook-model');
     assert.ok(shot.workbenchStats.distinctColours > 60, JSON.stringify(shot.workbenchStats));
+    await closeAll();
+  });
+
+  it('goes back to the built-in layer from the status bar quick pick, and offers core and onnx engines', async function () {
+    if (!hasTestHost()) this.skip();
+    const folder = modelFolder('pick');
+    const file = path.join(folder, 'pick.attnb');
+    writeFileSync(file, '');
+    const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(doc.uri, [vscode.NotebookEdit.insertCells(0, [cellData(SENTENCE, { engine: 'onnx', model: 'gpt_tiny.onnx' })])]);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await vscode.window.showNotebookDocument(doc);
+    const settings = () => doc.cellAt(0).metadata.settings as Settings;
+    const pick = async (first: string, second: string) => {
+      const done = vscode.commands.executeCommand('attentionExplorer.editCellSettings', doc.cellAt(0));
+      await delay(800);
+      for (const key of [...first, 'Enter']) await pressKey(key);
+      await delay(800);
+      for (const key of [...second, 'Enter']) await pressKey(key);
+      await done;
+    };
+    await pick('ONNX model', 'none');
+    await waitFor('the model setting removed', () => settings().model === undefined);
+    assert.equal(settings().engine, 'onnx');
+    await pick('Engine', 'core');
+    await waitFor('the engine set to core', () => settings().engine === 'core');
     await closeAll();
   });
 
