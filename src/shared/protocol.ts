@@ -2,6 +2,7 @@
 // Every message has a discriminating `type`; the host checks the shape of everything it receives
 // (isFromWebview) before acting on it, because a webview is untrusted content.
 // Numbers travel as typed arrays; shapes are given in the comments.
+import { WEBGPU_FALLBACK_REASONS, type WebGpuFallbackReason } from './webgpu';
 
 /** One computed sequence as it crosses to the webview. */
 export interface SequencePayload {
@@ -155,7 +156,22 @@ export interface ExportRequestMessage {
   format: ExportImageFormat | 'state';
 }
 
-export type ToWebview = ShowMessage | InitMessage | StepsMessage | ExportRequestMessage;
+/** Host → webview: run an ONNX graph with onnxruntime-web's WebGPU backend, in the panel. */
+export interface RunOnnxMessage {
+  type: 'runOnnx';
+  requestId: number;
+  model: Uint8Array; // ONNX model bytes (input x, output attention_weights)
+  x: Float32Array; // [1][N][d_model]
+  n: number;
+  dModel: number;
+  /** Webview URIs of the ORT bundle (loaded on first use) and of the folder holding its .wasm. */
+  ortScript: string;
+  wasmBase: string;
+  /** For tests of the fallback: act as if requestAdapter() had found no adapter. */
+  simulateNoAdapter?: boolean;
+}
+
+export type ToWebview = ShowMessage | InitMessage | StepsMessage | ExportRequestMessage | RunOnnxMessage;
 
 /** Webview → host: the script has loaded and can receive messages. */
 export interface ReadyMessage {
@@ -212,8 +228,24 @@ export interface ExportReplyMessage {
   error?: string;
 }
 
+/**
+ * Webview → host: the answer to a `runOnnx`: the weights and how long session and run took, or
+ * why WebGPU could not run (the host then runs the WASM backend and says why).
+ */
+export interface OnnxReplyMessage {
+  type: 'onnxReply';
+  requestId: number;
+  weights?: Float32Array; // [1][H][N][N]
+  elapsedMs?: number;
+  /** The adapter that ran, e.g. "google swiftshader". */
+  adapter?: string;
+  fallback?: WebGpuFallbackReason;
+  detail?: string;
+}
+
 export type FromWebview =
-  | ReadyMessage | RenderedMessage | ErrorMessage | RequestStepsMessage | RevealTokensMessage | ExportReplyMessage;
+  | ReadyMessage | RenderedMessage | ErrorMessage | RequestStepsMessage | RevealTokensMessage | ExportReplyMessage
+  | OnnxReplyMessage;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -246,6 +278,22 @@ function isExportReply(v: Record<string, unknown>): boolean {
   );
 }
 
+/** [1][H][N][N] float32 within wasm32's 4 GiB; the host also checks it against H, N. */
+const MAX_ONNX_WEIGHTS = 2 ** 30;
+
+function isOnnxReply(v: Record<string, unknown>): boolean {
+  return (
+    isCount(v.requestId) &&
+    (v.weights === undefined || (v.weights instanceof Float32Array && v.weights.length <= MAX_ONNX_WEIGHTS)) &&
+    (v.elapsedMs === undefined || (typeof v.elapsedMs === 'number' && Number.isFinite(v.elapsedMs) && v.elapsedMs >= 0)) &&
+    (v.adapter === undefined || isShortString(v.adapter, 200)) &&
+    (v.fallback === undefined || WEBGPU_FALLBACK_REASONS.some((r) => r === v.fallback)) &&
+    (v.detail === undefined || isShortString(v.detail, 2_000)) &&
+    // Either weights or a reason to fall back, never both.
+    (v.weights === undefined) !== (v.fallback === undefined)
+  );
+}
+
 /** Shape check for untrusted messages from the webview. */
 export function isFromWebview(v: unknown): v is FromWebview {
   if (!isObject(v)) return false;
@@ -273,6 +321,8 @@ export function isFromWebview(v: unknown): v is FromWebview {
       return isCount(v.sequence) && Array.isArray(v.tokens) && v.tokens.length <= 16 && v.tokens.every(isCount);
     case 'exportReply':
       return isExportReply(v);
+    case 'onnxReply':
+      return isOnnxReply(v);
     default:
       return false;
   }
