@@ -31,6 +31,12 @@ const targets = {
     platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
     entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js',
   },
+  // onnxruntime-web's WebGPU build for the panel, an ES module the panel adds by nonce only when
+  // the engine asks for WebGPU; its .wasm is copied next to it (below).
+  webviewOrt: {
+    platform: 'browser', format: 'esm', target: 'es2022', sourcemap: false, minify: production,
+    entryPoints: ['webview/ort/ortWebGpu.ts'], outfile: 'dist/webviewOrt.js',
+  },
   // Notebook renderer: VS Code imports it as an ES module (contributes.notebookRenderer).
   renderer: {
     platform: 'browser', format: 'esm', target: 'es2022', sourcemap: !production, minify: production,
@@ -63,6 +69,14 @@ if (names.includes('ortWorker')) {
   for (const file of ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) {
     copyFileSync(path.join(root, 'node_modules/onnxruntime-web/dist', file), path.join(root, 'dist', file));
   }
+}
+
+// The WebGPU build (ort.webgpu.bundle.min.mjs, glue inlined) fetches one binary, served to the
+// panel from dist/ by asWebviewUri.
+if (names.includes('webviewOrt')) {
+  mkdirSync(path.join(root, 'dist'), { recursive: true });
+  const file = 'ort-wasm-simd-threaded.asyncify.wasm';
+  copyFileSync(path.join(root, 'node_modules/onnxruntime-web/dist', file), path.join(root, 'dist', file));
 }
 
 await Promise.all(

@@ -11,6 +11,7 @@ import { renderHeatmaps } from './heatmapsView';
 import { buildLegend } from './legend';
 import { renderLines } from './linesView';
 import { renderModel } from './modelView';
+import { runOnnx } from './onnxRun';
 import { renderSteps } from './stepsView';
 import { readTheme, onThemeChange } from './theme';
 import { hideTooltip } from './tooltip';
@@ -186,6 +187,10 @@ function receive(message: ToWebview, arrived: number): void {
       break;
     case 'exportRequest':
       answerExport(message);
+      break;
+    case 'runOnnx':
+      // The weights go back transferred, not copied.
+      void runOnnx(message).then((reply) => vscode.postMessage(reply, reply.weights ? [reply.weights.buffer] : []));
       break;
   }
 }

@@ -2,7 +2,7 @@
 import type { FromWebview } from '../src/shared/protocol';
 
 interface VsCodeApi {
-  postMessage(message: FromWebview): void;
+  postMessage(message: FromWebview, transfer?: Transferable[]): void;
   getState(): unknown;
   setState(state: unknown): void;
 }

@@ -164,9 +164,9 @@ export interface RunOnnxMessage {
   x: Float32Array; // [1][N][d_model]
   n: number;
   dModel: number;
-  /** Webview URIs of the ORT bundle (loaded on first use) and of the folder holding its .wasm. */
+  /** Webview URIs of the ORT bundle (loaded on first use) and of its .wasm binary. */
   ortScript: string;
-  wasmBase: string;
+  ortWasm: string;
   /** For tests of the fallback: act as if requestAdapter() had found no adapter. */
   simulateNoAdapter?: boolean;
 }
