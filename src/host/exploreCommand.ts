@@ -54,11 +54,15 @@ export async function exploreSources(
     return { status: 'declined' };
   }
 
+  // WebGPU runs in the panel itself, so with that engine the panel opens before the run.
+  let target = options.panel ? { panel: options.panel, created: false } : undefined;
+  if (!target && settings.engine === 'onnx-webgpu') target = AttentionPanel.showOrCreate(extensionUri);
+
   let payloads: SequencePayload[];
   let elapsedMs = 0;
   let backend = '';
   try {
-    const computed = await computeAll(sources, settings, engines);
+    const computed = await computeAll(sources, settings, engines, target?.panel);
     payloads = computed.payloads;
     elapsedMs = computed.elapsedMs;
     backend = computed.backend;
@@ -72,7 +76,7 @@ export async function exploreSources(
     return { status: 'failed' };
   }
 
-  const { panel, created } = options.panel ? { panel: options.panel, created: false } : AttentionPanel.showOrCreate(extensionUri);
+  const { panel, created } = target ?? AttentionPanel.showOrCreate(extensionUri);
   panel.run = { sources, settings, payloads };
   const rendered = await panel.show({
     sequences: payloads,
@@ -100,6 +104,7 @@ async function computeAll(
   sequences: SourceSequence[],
   settings: ExploreSettings,
   engines: Engines,
+  panel: AttentionPanel | undefined,
 ): Promise<{ payloads: SequencePayload[]; elapsedMs: number; backend: string }> {
   // Short runs finish in milliseconds: a notification would only flash. Long ones get a
   // notification with a Cancel button.
@@ -116,7 +121,7 @@ async function computeAll(
           message: vscode.l10n.t('sequence {0} of {1}', i + 1, sequences.length),
           increment: i === 0 ? 0 : 100 / sequences.length,
         });
-        const r = await engines.compute(seq.text, settings, token);
+        const r = await engines.compute(seq.text, settings, token, undefined, { webgpu: panel });
         elapsedMs += r.elapsedMs;
         backends.add(r.backend);
         payloads.push({

@@ -5,22 +5,29 @@ import {
   isFromWebview,
   type ExportReplyMessage,
   type FromWebview,
+  type OnnxReplyMessage,
   type RenderedMessage,
   type RequestStepsMessage,
   type ShowMessage,
   type ToWebview,
 } from '../shared/protocol';
+import { CancelledError } from './attentionClient';
 import { revealTokens } from './explorer/editorLink';
 import type { ExplorerRun } from './explorer/run';
 import { computeSteps } from './explorer/steps';
 import { webviewStrings } from './explorer/strings';
+import type { WebGpuRequest, WebGpuRunner } from './onnx/webgpu';
 
 /** How long a run waits for the webview to say it drew, before giving up on the report. */
 const RENDER_REPORT_TIMEOUT_MS = 30_000;
 /** How long an export waits for the webview to draw the picture. */
 const EXPORT_TIMEOUT_MS = 60_000;
+/** How long a WebGPU run may take in the panel before the WASM backend runs instead. */
+const WEBGPU_TIMEOUT_MS = 300_000;
+/** Set in the extension host's environment, the panel acts as if WebGPU had no adapter (tests of the fallback). */
+export const NO_WEBGPU_ENV = 'ATTENTION_TEST_NO_WEBGPU';
 
-export class AttentionPanel implements vscode.Disposable {
+export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
   static readonly viewType = 'attentionExplorer.panel';
   private static current: AttentionPanel | undefined;
 
@@ -29,6 +36,7 @@ export class AttentionPanel implements vscode.Disposable {
   private markReady!: () => void;
   private readonly waiting = new Map<number, (m: RenderedMessage | undefined) => void>();
   private readonly exports = new Map<number, (m: ExportReplyMessage) => void>();
+  private readonly onnxRuns = new Map<number, (m: OnnxReplyMessage) => void>();
   private nextRequest = 1;
   private readonly renderedEmitter = new vscode.EventEmitter<RenderedMessage>();
   /** Fires whenever the webview reports what it drew. */
@@ -73,7 +81,7 @@ export class AttentionPanel implements vscode.Disposable {
 
   private constructor(
     readonly webviewPanel: vscode.WebviewPanel,
-    extensionUri: vscode.Uri,
+    private readonly extensionUri: vscode.Uri,
   ) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     webviewPanel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
@@ -114,6 +122,38 @@ export class AttentionPanel implements vscode.Disposable {
     return reply;
   }
 
+  /**
+   * Runs an ONNX graph on WebGPU in the panel. Never rejects except when cancelled: a panel that
+   * cannot run WebGPU, fails, closes or does not answer says why in the reply's `fallback`.
+   */
+  async runOnnxWebGpu(request: WebGpuRequest, token: vscode.CancellationToken): Promise<OnnxReplyMessage> {
+    await this.ready;
+    const requestId = this.nextRequest++;
+    const dist = (file: string) => this.webviewPanel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', file)).toString();
+    let cancelled: vscode.Disposable | undefined;
+    const reply = new Promise<OnnxReplyMessage>((resolve, reject) => {
+      this.onnxRuns.set(requestId, resolve);
+      cancelled = token.onCancellationRequested(() => {
+        if (this.onnxRuns.delete(requestId)) reject(new CancelledError());
+      });
+      setTimeout(() => {
+        if (this.onnxRuns.delete(requestId)) {
+          resolve({ type: 'onnxReply', requestId, fallback: 'failed', detail: vscode.l10n.t('no answer from the panel within {0} s', WEBGPU_TIMEOUT_MS / 1000) });
+        }
+      }, WEBGPU_TIMEOUT_MS);
+    });
+    try {
+      await this.post({
+        type: 'runOnnx', requestId, ...request,
+        ortScript: dist('webviewOrt.js'), ortWasm: dist('ort-wasm-simd-threaded.asyncify.wasm'),
+        simulateNoAdapter: process.env[NO_WEBGPU_ENV] === '1' || undefined,
+      });
+      return await reply;
+    } finally {
+      cancelled?.dispose();
+    }
+  }
+
   private post(message: ToWebview): Thenable<boolean> {
     return this.webviewPanel.webview.postMessage(message);
   }
@@ -152,6 +192,12 @@ export class AttentionPanel implements vscode.Disposable {
         resolve?.(message);
         break;
       }
+      case 'onnxReply': {
+        const resolve = this.onnxRuns.get(message.requestId);
+        this.onnxRuns.delete(message.requestId);
+        resolve?.(message);
+        break;
+      }
     }
   }
 
@@ -174,6 +220,8 @@ export class AttentionPanel implements vscode.Disposable {
     for (const resolve of this.waiting.values()) resolve(undefined);
     this.waiting.clear();
     this.exports.clear();
+    for (const [requestId, resolve] of this.onnxRuns) resolve({ type: 'onnxReply', requestId, fallback: 'failed', detail: vscode.l10n.t('the panel was closed') });
+    this.onnxRuns.clear();
     this.webviewPanel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
@@ -184,12 +232,16 @@ function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
   // Nothing remote, no inline code: scripts only by nonce, styles and fonts only from our files.
+  // The WebGPU engine adds onnxruntime's bundle by the same nonce; compiling its WebAssembly needs
+  // 'wasm-unsafe-eval' (not 'unsafe-eval': its glue runs without eval), and fetching its .wasm
+  // from dist/ needs connect-src to our own files.
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data: blob:`,
     `style-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}' 'wasm-unsafe-eval'`,
+    `connect-src ${webview.cspSource}`,
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="${vscode.env.language}">

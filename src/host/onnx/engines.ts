@@ -7,6 +7,7 @@ import { embedTokens, loadTokenizerJson, makeWeights, tokenizeText } from '../..
 import { planAttentionRun } from '../../onnx/attentionRun';
 import { chooseEngine, type EngineChoice } from '../../onnx/enginePolicy';
 import { OnnxCancelledError, OnnxError } from '../../onnx/errors';
+import { exportAttentionModel } from '../../onnx/export';
 import { extractAttention } from '../../onnx/node/extractAttention';
 import { OrtWorkerClient } from '../../onnx/node/ortWorkerClient';
 import { runCaseOnnx } from '../../onnx/node/runCase';
@@ -14,6 +15,7 @@ import { AttentionClient, CancelledError, ComputeError } from '../attentionClien
 import { looksLikeMatrix } from '../notebook/cellSettings';
 import type { ExploreSettings } from '../settings';
 import { modelLabel, readModelChoice, type ModelChoice } from './modelChoice';
+import { webGpuFallbackText, type WebGpuRunner } from './webgpu';
 
 export interface SequenceResult {
   tokens: { text: string; start: number; end: number; special: boolean }[];
@@ -26,6 +28,14 @@ export interface SequenceResult {
   backend: string;
   /** Step by step needs the built-in layer's parameters. */
   steps: boolean;
+}
+
+/** How the built-in layer runs: its scale switch, and who can run WebGPU for `onnx-webgpu`. */
+export interface LayerOptions {
+  /** false leaves the scores unscaled (notebook cells that show why 1/√d_k is there). */
+  scale?: boolean;
+  /** The explorer panel; without one, `onnx-webgpu` runs the WASM backend and says why. */
+  webgpu?: WebGpuRunner;
 }
 
 export class Engines implements vscode.Disposable {
@@ -44,12 +54,11 @@ export class Engines implements vscode.Disposable {
 
   /**
    * `model`: a model to run instead of the workspace's choice, or null for the built-in layer
-   * whatever the workspace chose (notebook cells carry their own). `layer.scale`: false leaves
-   * the built-in layer's scores unscaled (notebook cells that show why 1/√d_k is there).
+   * whatever the workspace chose (notebook cells carry their own).
    */
   async compute(
     text: string, settings: ExploreSettings, token: vscode.CancellationToken, model?: ModelChoice | null,
-    layer: { scale?: boolean } = {},
+    layer: LayerOptions = {},
   ): Promise<SequenceResult> {
     const chosen = model === undefined ? this.model : model;
     if (chosen) return this.runModel(chosen, text, settings, token);
@@ -57,12 +66,41 @@ export class Engines implements vscode.Disposable {
     if (looksLikeMatrix(text)) return this.runCore(text, settings, token, 'matrix', layer.scale);
     const choice = this.choose(tokenizeText(text).length, settings);
     if (choice.engine === 'core') return this.runCore(text, settings, token, 'text', layer.scale);
-    const result = await this.runLayerOnnx(text, settings, choice.threads, token, layer.scale);
-    if (settings.engine === 'onnx-webgpu') {
-      // Said where the person looks for it: the panel's line about what ran.
-      result.backend += ` (${vscode.l10n.t('WebGPU is not available in this version; the WASM backend ran instead')})`;
+    if (settings.engine === 'onnx-webgpu') return this.runLayerWebGpu(text, settings, choice.threads, token, layer);
+    return this.runLayerOnnx(text, settings, choice.threads, token, layer.scale);
+  }
+
+  /**
+   * The exported layer on WebGPU in the panel. Where WebGPU is missing or fails there, the WASM
+   * backend runs here instead, and the panel's line about what ran says why.
+   */
+  private async runLayerWebGpu(
+    text: string, settings: ExploreSettings, threads: number, token: vscode.CancellationToken, layer: LayerOptions,
+  ): Promise<SequenceResult> {
+    const fallBack = async (why: string): Promise<SequenceResult> => {
+      const r = await this.runLayerOnnx(text, settings, threads, token, layer.scale);
+      r.backend += ` (${why})`;
+      return r;
+    };
+    if (!layer.webgpu) return fallBack(webGpuFallbackText('no-panel'));
+    const { tokens, n, x, w } = prepareLayer(text, settings);
+    const model = exportAttentionModel(w, { heads: settings.heads, mask: settings.mask === 'causal' ? 'causal' : 'none', scale: layer.scale });
+    const reply = await layer.webgpu.runOnnxWebGpu({ model, x, n, dModel: settings.dModel }, token);
+    if (token.isCancellationRequested) throw new CancelledError();
+    if (!reply.weights) return fallBack(webGpuFallbackText(reply.fallback ?? 'failed', reply.detail));
+    if (reply.weights.length !== settings.heads * n * n) {
+      return fallBack(webGpuFallbackText('failed', `${reply.weights.length} weights for ${settings.heads} × ${n}²`));
     }
-    return result;
+    return {
+      tokens: tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, special: false })),
+      layers: 1,
+      heads: settings.heads,
+      n,
+      weights: reply.weights, // [1][H][N][N] is [L=1][H][N][N]
+      elapsedMs: reply.elapsedMs ?? 0,
+      backend: reply.adapter ? `onnx-webgpu · ${reply.adapter}` : 'onnx-webgpu',
+      steps: true,
+    };
   }
 
   private choose(n: number, settings: ExploreSettings): EngineChoice {
@@ -102,14 +140,7 @@ export class Engines implements vscode.Disposable {
   private async runLayerOnnx(
     text: string, settings: ExploreSettings, threads: number, token: vscode.CancellationToken, scale?: boolean,
   ): Promise<SequenceResult> {
-    const tokens = tokenizeText(text);
-    const n = tokens.length;
-    if (n === 0) throw new ComputeError('the text holds no tokens', 'empty');
-    const x = embedTokens(tokens, { dModel: settings.dModel, seed: settings.seed }); // [N, d_model]
-    const w = makeWeights({ dModel: settings.dModel, seed: settings.seed, init: settings.weights });
-    if (settings.dModel % settings.heads !== 0) {
-      throw new ComputeError(`d_model ${settings.dModel} is not divisible by ${settings.heads} heads`, 'heads');
-    }
+    const { tokens, n, x, w } = prepareLayer(text, settings);
     const started = performance.now();
     const r = await this.withCancel(token, (signal) =>
       runCaseOnnx(x, n, w, { heads: settings.heads, mask: settings.mask === 'causal' ? 'causal' : 'none', scale, threads, signal, client: this.client() }),
@@ -222,4 +253,17 @@ export class Engines implements vscode.Disposable {
     this.ort?.dispose();
     this.ort = undefined;
   }
+}
+
+/** The built-in layer's input: tokens, their seeded embeddings and the seeded weights. */
+function prepareLayer(text: string, settings: ExploreSettings) {
+  const tokens = tokenizeText(text);
+  const n = tokens.length;
+  if (n === 0) throw new ComputeError('the text holds no tokens', 'empty');
+  if (settings.dModel % settings.heads !== 0) {
+    throw new ComputeError(`d_model ${settings.dModel} is not divisible by ${settings.heads} heads`, 'heads');
+  }
+  const x = embedTokens(tokens, { dModel: settings.dModel, seed: settings.seed }); // [N, d_model]
+  const w = makeWeights({ dModel: settings.dModel, seed: settings.seed, init: settings.weights });
+  return { tokens, n, x, w };
 }
