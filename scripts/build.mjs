@@ -46,8 +46,9 @@ const targets = {
   cli: { ...node, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // onnxruntime worker thread (src/onnx/node): loads ORT's WASM files copied next to it.
   ortWorker: { ...node, entryPoints: ['src/onnx/node/ortWorker.ts'], outfile: 'dist/ortWorker.js' },
-  // `npm run bench`: core vs onnxruntime-web; runs dist/ortWorker.js beside it.
-  bench: { ...node, entryPoints: ['src/bench/bench.ts'], outfile: 'dist/bench.js' },
+  // `npm run bench`: core vs onnxruntime-web; runs dist/ortWorker.js beside it, and
+  // dist/webviewOrt.js in Chromium through playwright-core (a dev dependency, not bundled).
+  bench: { ...node, entryPoints: ['src/bench/bench.ts'], outfile: 'dist/bench.js', external: ['playwright-core'] },
   // Unit and integration tests, bundled one file each; vscode and mocha are resolved at run time.
   tests: {
     ...node, sourcemap: true, minify: false, entryPoints: testEntries(), outdir: 'out/test', outbase: 'test',

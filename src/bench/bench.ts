@@ -1,30 +1,35 @@
 // `npm run bench`: one attention layer (d_model 768, 12 heads, batch 1) at several N, computed by
 // the TypeScript core and by the same layer exported to ONNX and run in onnxruntime-web (WASM,
-// in a worker thread) with 1 and 2 threads, plus the `auto` choice the extension makes.
+// in a worker thread) with 1 and 2 threads, plus the `auto` choice the extension makes, and the
+// same graph on onnxruntime-web's WebGPU backend in headless Chromium (webgpuBench.ts).
 //
 //   node dist/bench.js            a table
 //   node dist/bench.js --json     one JSON object per measurement and line
 //   node dist/bench.js --n=128,512 --budget=1000   fewer sizes, shorter runs
 //   node dist/bench.js --d-model=64 --heads=4      another layer shape (for tuning the policy)
+//   node dist/bench.js --no-webgpu / --webgpu-only  without / only the Chromium rows
 import os from 'node:os';
 import { makeWeights, multiHeadAttention } from '../core';
 import type { LayerWeights } from '../core/types';
 import { attentionFlops, chooseEngine } from '../onnx/enginePolicy';
 import { exportAttentionModel } from '../onnx/export';
 import { OrtWorkerClient, type OrtSession } from '../onnx/node/ortWorkerClient';
+import { benchWebGpu } from './webgpuBench';
 
 
 interface Row {
-  engine: 'core' | 'onnxruntime-web' | 'auto';
+  engine: 'core' | 'onnxruntime-web' | 'auto' | 'onnx-webgpu';
   threads: number;
   n: number;
   d_model: number;
   heads: number;
   median_ms: number;
   gflops: number;
+  /** onnx-webgpu rows only: how many timed runs the median is of (1: no warm-up, see webgpuRows). */
+  runs?: number;
 }
 
-interface Settings { sizes: number[]; budgetMs: number; json: boolean; threads: number[] }
+interface Settings { sizes: number[]; budgetMs: number; json: boolean; threads: number[]; node: boolean; webgpu: boolean }
 
 let D_MODEL = 768;
 let HEADS = 12;
@@ -37,6 +42,8 @@ function parseArgs(argv: string[]): Settings {
     sizes: list(value('n'), [128, 512, 1024, 2048]),
     threads: list(value('threads'), [1, 2]),
     budgetMs: Number(value('budget') ?? 4000),
+    node: !argv.includes('--webgpu-only'),
+    webgpu: !argv.includes('--no-webgpu'),
   };
 }
 
@@ -111,9 +118,10 @@ function table(rows: Row[]): string {
   for (const r of rows) {
     const core = rows.find((c) => c.n === r.n && c.engine === 'core');
     const ratio = core && r.engine !== 'core' ? (core.median_ms / r.median_ms).toFixed(2) + '×' : '';
+    const runs = r.runs === undefined ? '' : `  ${r.runs} ${r.runs === 1 ? 'run, no warm-up' : 'runs'}`;
     lines.push(
       `${String(r.n).padStart(5)}  ${r.engine.padEnd(16)} ${String(r.threads).padStart(7)} ` +
-        `${r.median_ms.toFixed(1).padStart(11)} ${r.gflops.toFixed(2).padStart(9)}   ${ratio.padStart(11)}`,
+        `${r.median_ms.toFixed(1).padStart(11)} ${r.gflops.toFixed(2).padStart(9)}   ${ratio.padStart(11)}${runs}`,
     );
   }
   return lines.join('\n');
@@ -135,15 +143,42 @@ async function main(): Promise<void> {
   };
   try {
     const sessions = new Map<number, OrtSession>();
-    for (const t of s.threads) sessions.set(t, await client.load(model, { threads: t }));
-    for (const n of s.sizes) await benchSize(n, w, sessions, s, report);
+    if (s.node) for (const t of s.threads) sessions.set(t, await client.load(model, { threads: t }));
+    if (s.node) for (const n of s.sizes) await benchSize(n, w, sessions, s, report);
   } finally {
     client.dispose();
   }
+  const adapter = s.webgpu ? await webgpuRows(model, s, report) : undefined;
   if (!s.json) {
     console.log(`attention layer, d_model ${D_MODEL}, ${HEADS} heads, batch 1, mask none; ${os.availableParallelism()} cores, Node ${process.version}`);
     console.log('onnxruntime-web: WASM (CPU) in a worker thread; times include the round trip to it.');
-    console.log(table(rows));
+    if (adapter) {
+      console.log(
+        `onnx-webgpu: onnxruntime-web's WebGPU backend in headless Chromium, adapter "${adapter}", 1 WASM thread; ` +
+          'times include reading the weights back.' +
+          (/swiftshader/i.test(adapter) ? ' SwiftShader runs WebGPU on the CPU: these rows check the path, not GPU speed.' : ''),
+      );
+    }
+    console.log(table([...rows].sort((a, b) => a.n - b.n)));
+  }
+}
+
+/**
+ * The onnx-webgpu rows. SwiftShader takes seconds a run at N = 512 and over a minute at 2048, so
+ * each size gets at least 3 runs (not 5), and a size whose warm-up alone takes the budget is timed
+ * by that one run (its `runs` is 1; it includes compiling that shape's shaders). No browser or no
+ * adapter: said, and the other rows stand.
+ */
+async function webgpuRows(model: Uint8Array, s: Settings, report: (r: Row) => void): Promise<string | undefined> {
+  try {
+    const r = await benchWebGpu({
+      dist: __dirname, model, sizes: s.sizes, dModel: D_MODEL, budgetMs: s.budgetMs, minReps: 3,
+      onSize: (t) => report({ ...row('onnx-webgpu', 1, t.n, median(t.times)), runs: t.times.length }),
+    });
+    return r.adapter;
+  } catch (e) {
+    console.error(`onnx-webgpu rows skipped: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    return undefined;
   }
 }
 

@@ -1,6 +1,7 @@
-// What the lazily loaded ORT bundle (dist/webviewOrt.js) offers the panel's script. The bundle
-// is an ES module loaded by a <script nonce> only when a run asks for WebGPU, and hands this
-// object over on globalThis, because a nonce'd <script> is the one way the CSP lets code in.
+// What the lazily loaded ORT bundle (dist/webviewOrt.js) offers the panel's script and the
+// benchmark page. The bundle is an ES module loaded by a <script nonce> only when a run asks for
+// WebGPU, and hands this object over on globalThis, because a nonce'd <script> is the one way the
+// CSP lets code in.
 
 export interface OrtWebGpuRequest {
   model: Uint8Array; // ONNX model bytes
@@ -17,8 +18,16 @@ export interface OrtWebGpuResult {
   elapsedMs: number;
 }
 
+/** One session kept open, for timing runs apart from session creation (the benchmark). */
+export interface OrtWebGpuSession {
+  run(x: Float32Array, n: number, dModel: number): Promise<Float32Array>; // x: [1][N][d] → [1][H][N][N]
+  release(): Promise<void>;
+}
+
 export interface OrtWebGpuApi {
+  /** Creates a session, runs it once and releases it. */
   run(request: OrtWebGpuRequest): Promise<OrtWebGpuResult>;
+  open(model: Uint8Array, wasmUrl: string): Promise<OrtWebGpuSession>;
 }
 
 /** The global the bundle sets when it has loaded. */
