@@ -131,12 +131,13 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
     const requestId = this.nextRequest++;
     const dist = (file: string) => this.webviewPanel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', file)).toString();
     let cancelled: vscode.Disposable | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const reply = new Promise<OnnxReplyMessage>((resolve, reject) => {
       this.onnxRuns.set(requestId, resolve);
       cancelled = token.onCancellationRequested(() => {
         if (this.onnxRuns.delete(requestId)) reject(new CancelledError());
       });
-      setTimeout(() => {
+      timer = setTimeout(() => {
         if (this.onnxRuns.delete(requestId)) {
           resolve({ type: 'onnxReply', requestId, fallback: 'failed', detail: vscode.l10n.t('no answer from the panel within {0} s', WEBGPU_TIMEOUT_MS / 1000) });
         }
@@ -150,6 +151,7 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
       });
       return await reply;
     } finally {
+      clearTimeout(timer);
       cancelled?.dispose();
     }
   }
