@@ -231,6 +231,31 @@ describe('Attention: Explore Selection', function () {
     assert.equal(attentionTabs().length, 0, 'nothing ran');
   });
 
+  it('says in the status bar while tens of megabytes of weights travel to the panel', async function () {
+    if (!hasTestHost()) this.skip();
+    // 8 heads × 1100² × 4 bytes ≈ 37 MB: above the 32 MB at which the status bar says so, and
+    // long enough on its way through code-server's connection to be seen.
+    const text = Array.from({ length: 1100 }, (_, i) => '我喜欢吃苹果今天天气很好'[i % 12]).join('');
+    const doc = await vscode.workspace.openTextDocument({ content: text });
+    const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    editor.selection = new vscode.Selection(0, 0, 0, text.length);
+    await setSetting('heads', 8);
+    let done = false;
+    const pending = Promise.resolve(vscode.commands.executeCommand<ExploreOutcome>(COMMAND)).finally(() => (done = true));
+    const seen: string[] = [];
+    while (!done && !seen.some((t) => /Sending 37 MB of attention weights/.test(t))) {
+      seen.push(...(await workbenchText('.statusbar-item')));
+      await delay(50);
+    }
+    const outcome = await pending;
+    assert.equal(outcome?.status, 'shown');
+    if (outcome?.status === 'shown') assert.deepEqual(outcome.rendered?.sequences, [{ tokens: 1100, heads: 8, drawnCanvases: 8 }]);
+    assert.ok(seen.some((t) => /Sending 37 MB of attention weights to the panel/.test(t)), `status bar showed: ${[...new Set(seen)].join(' | ')}`);
+    // Gone once the panel has drawn.
+    await waitFor('the status bar item to go', async () => !(await workbenchText('.statusbar-item')).some((t) => t.includes('Sending')));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   for (const [theme, kind, name] of [
     ['Default Light Modern', vscode.ColorThemeKind.Light, 'light'],
     ['Default Dark Modern', vscode.ColorThemeKind.Dark, 'dark'],
