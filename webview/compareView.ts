@@ -49,6 +49,7 @@ function heatmap(ctx: ViewContext, prepared: Prepared, caption: string, sequence
   return new Heatmap({ head: 0, tokens: prepared.tokens, n: prepared.n, weights: prepared.m }, caption, caption, tip, {
     scale: diverging ? { kind: 'diverging', max: absMaxOf(prepared.m) } : { kind: 'sequential', max: maxOf(prepared.m) },
     onLabel: (i) => ctx.host.revealTokens(sequence, [prepared.index[i]]),
+    maxLabel: s.max,
   });
 }
 

@@ -26,6 +26,8 @@ export interface HeatmapOptions {
   onLock?: (cell: Cell | undefined) => void;
   /** Largest cell in CSS pixels; default 36. */
   maxCell?: number;
+  /** The localized word in the caption's "max 0.965"; default "max". */
+  maxLabel?: string;
 }
 
 /** Smallest cell, in CSS pixels, at which token labels are still readable. */
@@ -59,7 +61,7 @@ export class Heatmap {
     this.element.className = 'heatmap';
     const figcaption = document.createElement('figcaption');
     figcaption.textContent =
-      this.scale.kind === 'sequential' ? `${caption} · max ${this.scale.max.toFixed(3)}` : `${caption} · ±${this.scale.max.toFixed(3)}`;
+      this.scale.kind === 'sequential' ? `${caption} · ${options.maxLabel ?? 'max'} ${this.scale.max.toFixed(3)}` : `${caption} · ±${this.scale.max.toFixed(3)}`;
     const stack = document.createElement('div');
     stack.className = 'heatmap-stack';
     this.canvas = document.createElement('canvas');

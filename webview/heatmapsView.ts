@@ -74,6 +74,7 @@ function section(ctx: ViewContext, seq: SequencePayload, index: number): { eleme
       {
         scale: { kind: 'sequential', max: maxOf(prepared.m) },
         maxCell: planned.length === 1 ? 48 : 36,
+        maxLabel: ctx.strings.max,
         onLabel: (i) => ctx.host.revealTokens(index, [prepared.index[i]]),
         onLock: (cell) => cell && ctx.host.revealTokens(index, [prepared.index[cell.q], prepared.index[cell.k]]),
       },

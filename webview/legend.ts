@@ -5,7 +5,7 @@ const WIDTH = 192;
 const HEIGHT = 10;
 
 /** `relative`: the ticks read 0, ½ and 1 × each heatmap's own largest weight. */
-export function buildLegend(scale: ColourScale, label: string, relative = false): HTMLElement {
+export function buildLegend(scale: ColourScale, label: string, relative = false, maxLabel = 'max'): HTMLElement {
   const figure = document.createElement('figure');
   figure.className = 'legend';
   figure.setAttribute('role', 'img');
@@ -32,7 +32,7 @@ export function buildLegend(scale: ColourScale, label: string, relative = false)
   }
   const ticks = document.createElement('div');
   ticks.className = 'legend-ticks';
-  const texts = relative ? ['0', '½ max', 'max'] : [lo, (lo + scale.max) / 2, scale.max].map((v) => v.toFixed(3));
+  const texts = relative ? ['0', `½ ${maxLabel}`, maxLabel] : [lo, (lo + scale.max) / 2, scale.max].map((v) => v.toFixed(3));
   for (const text of texts) {
     const t = document.createElement('span');
     t.textContent = text;

@@ -4,6 +4,7 @@ import type {
   ExportRequestMessage, RenderedMessage, RenderSettings, RunRecord, SequencePayload, ShowMessage, StepsMessage, StepsPayload,
   ToWebview, WebviewStrings,
 } from '../src/shared/protocol';
+import { formatString } from '../src/shared/notebookOutput';
 import { buildControls } from './controls';
 import { renderCompare } from './compareView';
 import { exportPng, exportSvg } from './exportImage';
@@ -57,10 +58,10 @@ function saveState(): void {
   vscode.setState({ view: state, run: record });
 }
 
-function runInfo(st: RenderSettings, elapsedMs: number): HTMLElement {
+function runInfo(st: RenderSettings, elapsedMs: number, template: string): HTMLElement {
   const header = document.createElement('p');
   header.className = 'run-info';
-  header.textContent = `engine ${st.engine} · d_model ${st.dModel} · heads ${st.heads} · mask ${st.mask} · seed ${st.seed} · ${elapsedMs.toFixed(1)} ms`;
+  header.textContent = formatString(template, st.engine, st.dModel, st.heads, st.mask, st.seed, elapsedMs.toFixed(1));
   return header;
 }
 
@@ -77,7 +78,7 @@ function render(): ViewResult | undefined {
   view.id = 'view';
   view.dataset.view = state.view;
   region.append(legendSlot, view);
-  app.replaceChildren(runInfo(data.settings, data.elapsedMs), buildControls(state, data.sequences, s, change), region);
+  app.replaceChildren(runInfo(data.settings, data.elapsedMs, s.runInfo), buildControls(state, data.sequences, s, change), region);
   const sequences = data.sequences;
   const ctx: ViewContext = {
     root: view,
@@ -99,7 +100,7 @@ function render(): ViewResult | undefined {
     width: Math.max(200, app.clientWidth - 16),
   };
   const result = renderers[state.view](ctx);
-  if (result.legend) legendSlot.append(buildLegend(result.legend, s.legendLabel, result.legend.relative));
+  if (result.legend) legendSlot.append(buildLegend(result.legend, s.legendLabel, result.legend.relative, s.max));
   return result;
 }
 

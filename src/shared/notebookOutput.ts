@@ -299,6 +299,8 @@ export interface RendererStrings {
   query: string;
   key: string;
   weight: string;
+  /** Short word after a heatmap's caption: "max 0.965". */
+  max: string;
   meanOfHeads: string;
   heatmapLabel: string;
   meanHeatmapLabel: string;
@@ -312,6 +314,7 @@ export const ENGLISH_RENDERER_STRINGS: RendererStrings = {
   query: 'Query',
   key: 'Key',
   weight: 'Weight',
+  max: 'max',
   meanOfHeads: 'Mean of {0} heads',
   heatmapLabel: 'Attention weights of head {0}: queries down, keys across',
   meanHeatmapLabel: 'Attention weights averaged over {0} heads: queries down, keys across',

@@ -68,6 +68,10 @@ export interface WebviewStrings {
   linesTooMany: string;
   headToggle: string;
   legendLabel: string;
+  /** Short word after a heatmap's caption and on the legend: "max 0.965". */
+  max: string;
+  /** The line above the views: engine {0}, d_model {1}, heads {2}, mask {3}, seed {4}, {5} ms. */
+  runInfo: string;
   difference: string;
   compareA: string;
   compareB: string;

@@ -217,7 +217,17 @@ describe('Explorer views', function () {
       await waitFor('the steps', () => webviewEval<boolean>(`document.querySelectorAll('.step').length === 7`));
       await shot(`explorer-steps-${name}-zh`);
       await switchView('heatmaps');
+      // Captions and legend say 最大, not "max".
+      const words = await webviewEval<string[]>(
+        `[document.querySelector('.heatmap figcaption').textContent, document.querySelector('.legend-ticks').textContent,
+          document.querySelector('.run-info').textContent]`,
+      );
+      assert.match(words[0], /^头 1 · 最大 0\.\d{3}$/);
+      assert.equal(words[1], '0½ 最大最大');
+      assert.match(words[2], /^引擎 core · d_model 64 · 头数 4 · 掩码 none · 种子 42 · \d+\.\d ms$/);
       await shot(`explorer-heatmaps-${name}-zh`);
+      // Back to the host's own strings: the panel outlives this test.
+      await postToWebview(`({ type: 'init', strings: ${JSON.stringify(webviewStrings())} })`);
     });
   }
 

@@ -110,12 +110,12 @@ class OutputView {
     if (this.isMean) {
       const mean = meanOverHeads(data); // [N][N]
       const caption = formatString(strings.meanOfHeads, data.heads);
-      return [new Heatmap({ head: 0, tokens: data.tokens, n: data.n, weights: mean }, caption, formatString(strings.meanHeatmapLabel, data.heads), onFocus)];
+      return [new Heatmap({ head: 0, tokens: data.tokens, n: data.n, weights: mean }, caption, formatString(strings.meanHeatmapLabel, data.heads), onFocus, { maxLabel: strings.max })];
     }
     const stride = data.n * data.n;
     return Array.from({ length: data.heads }, (_, h) => {
       const weights = data.weights.subarray(h * stride, (h + 1) * stride); // [N][N] of head h
-      return new Heatmap({ head: h, tokens: data.tokens, n: data.n, weights }, `${strings.head} ${h + 1}`, formatString(strings.heatmapLabel, h + 1), onFocus);
+      return new Heatmap({ head: h, tokens: data.tokens, n: data.n, weights }, `${strings.head} ${h + 1}`, formatString(strings.heatmapLabel, h + 1), onFocus, { maxLabel: strings.max });
     });
   }
 

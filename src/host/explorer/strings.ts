@@ -64,6 +64,8 @@ export function webviewStrings(): WebviewStrings {
     linesTooMany: vscode.l10n.t('{0} tokens are too many to draw as lines (at most {1}). Use the heatmaps, or hide tokens.'),
     headToggle: vscode.l10n.t('Show or hide heads'),
     legendLabel: vscode.l10n.t('Weight'),
+    max: vscode.l10n.t('max'),
+    runInfo: vscode.l10n.t('engine {0} · d_model {1} · heads {2} · mask {3} · seed {4} · {5} ms'),
     difference: vscode.l10n.t('Difference'),
     compareA: vscode.l10n.t('A'),
     compareB: vscode.l10n.t('B'),

@@ -9,6 +9,7 @@ function rendererStrings(): RendererStrings {
     query: vscode.l10n.t('Query'),
     key: vscode.l10n.t('Key'),
     weight: vscode.l10n.t('Weight'),
+    max: vscode.l10n.t('max'),
     meanOfHeads: vscode.l10n.t('Mean of {0} heads'),
     heatmapLabel: vscode.l10n.t('Attention weights of head {0}: queries down, keys across'),
     meanHeatmapLabel: vscode.l10n.t('Attention weights averaged over {0} heads: queries down, keys across'),
