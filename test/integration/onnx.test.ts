@@ -6,31 +6,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExploreOutcome } from '../../src/host/exploreCommand';
-import { hasTestHost, waitForNotification, webviewEval } from './support/host';
-import { maxAbsDifference, panelWeights } from './support/panelWeights';
+import { hasTestHost, waitForNotification } from './support/host';
+import { exploreFirstLine, selectFirstLine, setEngine } from './support/exploreLine';
+import { maxAbsDifference } from './support/panelWeights';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const fixtures = path.join(root, 'test', 'fixtures');
 const scratch = mkdtempSync(path.join(tmpdir(), 'attention-onnx-'));
-
-async function selectFirstLine(): Promise<void> {
-  const [uri] = await vscode.workspace.findFiles('sentences.txt');
-  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
-  editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
-}
-
-async function setEngine(engine: string | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('attentionExplorer').update('engine', engine, vscode.ConfigurationTarget.Global);
-}
-
-/** Explores line 1 and reads back the panel's weights and its line about what ran. */
-async function exploreAndExport(name: string): Promise<{ outcome: ExploreOutcome; weights: Float32Array; runInfo: string }> {
-  await selectFirstLine();
-  const outcome = await vscode.commands.executeCommand<ExploreOutcome>('attentionExplorer.exploreSelection');
-  const weights = await panelWeights(name);
-  const runInfo = await webviewEval<string>(`document.querySelector('.run-info')?.textContent ?? ''`);
-  return { outcome, weights, runInfo };
-}
 
 describe('ONNX engines and models', function () {
   this.timeout(120_000);
@@ -42,9 +24,9 @@ describe('ONNX engines and models', function () {
 
   it('runs the built-in layer in onnxruntime-web (WASM) and agrees with the core within 1e-5', async () => {
     await setEngine('core');
-    const core = await exploreAndExport('core');
+    const core = await exploreFirstLine('core');
     await setEngine('onnx-wasm');
-    const onnx = await exploreAndExport('onnx');
+    const onnx = await exploreFirstLine('onnx');
     assert.equal(onnx.outcome.status, 'shown');
     if (onnx.outcome.status === 'shown') assert.deepEqual(onnx.outcome.rendered?.sequences, [{ tokens: 6, heads: 4, drawnCanvases: 4 }]);
     assert.match(core.runInfo, /engine core/);
@@ -56,7 +38,7 @@ describe('ONNX engines and models', function () {
 
   it('runs WebGPU in the panel when asked for, and says which backend ran', async () => {
     await setEngine('onnx-webgpu');
-    const r = await exploreAndExport('webgpu');
+    const r = await exploreFirstLine('webgpu');
     assert.equal(r.outcome.status, 'shown');
     // WebGPU where the browser has an adapter (the test host's SwiftShader), else WASM and why.
     assert.match(r.runInfo, /engine (onnx-webgpu|onnx-wasm .*\(WebGPU .*\))/);
@@ -84,17 +66,17 @@ describe('ONNX engines and models', function () {
     assert.equal(opened, undefined);
     if (hasTestHost()) await waitForNotification(/broken\.onnx cannot be explored: not an ONNX model/);
     await setEngine('core');
-    const r = await exploreAndExport('after-broken');
+    const r = await exploreFirstLine('after-broken');
     assert.match(r.runInfo, /engine core/);
   });
 
-  it('explores a GPT-style model of one own: every attention layer, in graph order', async () => {
+  it("explores a GPT-style model of one's own: every attention layer, in graph order", async () => {
     const opened = await vscode.commands.executeCommand<{ model: string } | undefined>('attentionExplorer.openModel', {
       model: vscode.Uri.file(path.join(fixtures, 'onnx', 'gpt_tiny.onnx')),
       tokenizer: vscode.Uri.file(path.join(fixtures, 'core', 'tokenizers', 'wordpiece.json')),
     });
     assert.ok(opened, 'the model was accepted');
-    const r = await exploreAndExport('gpt');
+    const r = await exploreFirstLine('gpt');
     assert.equal(r.outcome.status, 'shown');
     assert.match(r.runInfo, /gpt_tiny\.onnx/);
     if (r.outcome.status !== 'shown') return;

@@ -2,30 +2,10 @@
 // onnxruntime-web's WebGPU backend (the host's Chromium gives a SwiftShader adapter), agrees with
 // the core, and falls back to the WASM backend, saying why, when there is no adapter.
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
-import type { ExploreOutcome } from '../../src/host/exploreCommand';
 import { NO_WEBGPU_ENV } from '../../src/host/panel';
-import { hasTestHost, screenshot, webviewEval } from './support/host';
-import { maxAbsDifference, panelWeights } from './support/panelWeights';
-
-async function selectFirstLine(): Promise<void> {
-  const [uri] = await vscode.workspace.findFiles('sentences.txt');
-  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
-  editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
-  assert.equal(editor.document.lineAt(0).text, '我喜欢吃苹果');
-}
-
-async function setEngine(engine: string | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('attentionExplorer').update('engine', engine, vscode.ConfigurationTarget.Global);
-}
-
-async function explore(name: string): Promise<{ outcome: ExploreOutcome; weights: Float32Array; runInfo: string }> {
-  await selectFirstLine();
-  const outcome = await vscode.commands.executeCommand<ExploreOutcome>('attentionExplorer.exploreSelection');
-  const weights = await panelWeights(name);
-  const runInfo = await webviewEval<string>(`document.querySelector('.run-info')?.textContent ?? ''`);
-  return { outcome, weights, runInfo };
-}
+import { hasTestHost, screenshot } from './support/host';
+import { exploreFirstLine, setEngine } from './support/exploreLine';
+import { maxAbsDifference } from './support/panelWeights';
 
 describe('WebGPU engine', function () {
   this.timeout(180_000);
@@ -42,9 +22,9 @@ describe('WebGPU engine', function () {
 
   it('runs the layer in the panel on WebGPU and agrees with the core within 1e-5', async () => {
     await setEngine('core');
-    const core = await explore('webgpu-core');
+    const core = await exploreFirstLine('webgpu-core');
     await setEngine('onnx-webgpu');
-    const gpu = await explore('webgpu');
+    const gpu = await exploreFirstLine('webgpu');
     assert.equal(gpu.outcome.status, 'shown');
     if (gpu.outcome.status === 'shown') assert.deepEqual(gpu.outcome.rendered?.sequences, [{ tokens: 6, heads: 4, drawnCanvases: 4 }]);
     assert.match(gpu.runInfo, /engine onnx-webgpu · google swiftshader · .* · \d+\.\d ms$/, 'the panel says WebGPU ran, on which adapter, and how long it took');
@@ -59,7 +39,7 @@ describe('WebGPU engine', function () {
   it('falls back to the WASM backend without an adapter, and says why', async () => {
     process.env[NO_WEBGPU_ENV] = '1';
     await setEngine('onnx-webgpu');
-    const r = await explore('webgpu-fallback');
+    const r = await exploreFirstLine('webgpu-fallback');
     assert.equal(r.outcome.status, 'shown');
     assert.match(r.runInfo, /engine onnx-wasm · \d threads? \(WebGPU unavailable: no adapter\)/);
     assert.equal(r.weights.length, 4 * 6 * 6);
