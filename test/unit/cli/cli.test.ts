@@ -1,37 +1,12 @@
 // The command line as a user runs it: `node dist/cli.js …` (built by `node scripts/build.mjs cli`).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { attentionForText } from '../../../src/core';
+import { assertFails, cli, CLI, CORE_FIXTURES, flat, maxDiff } from './runCli';
 
-const ROOT = path.resolve(__dirname, '../../../..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const CORE_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'core');
 const WORDPIECE = path.join(CORE_FIXTURES, 'tokenizers', 'wordpiece.json');
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: ROOT });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A failure is one line on stderr naming the problem, a non-zero status, and no stack trace. */
-function assertFails(r: ReturnType<typeof cli>, status: number, pattern: RegExp): void {
-  assert.equal(r.status, status, `status; stderr: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line expected, got:\n${r.stderr}`);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-}
-
-const flat = (a: unknown): number[] => (a as unknown[]).flat(Infinity as 1) as number[];
-
-function maxDiff(a: number[], b: number[]): number {
-  assert.equal(a.length, b.length);
-  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
-}
 
 describe('command line', function () {
   this.timeout(20000);

@@ -1,27 +1,12 @@
 // The command line's ONNX paths as a user runs them: `case --engine onnx` against the core, and
 // `run --model` against PyTorch's own attention for the committed fixture models.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { assertFails, cli, CORE_FIXTURES, flat, maxDiff, ROOT } from './runCli';
 
-const ROOT = path.resolve(__dirname, '../../../..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const CORE_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'core');
 const ONNX_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'onnx');
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: ROOT, maxBuffer: 64 << 20 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const flat = (a: unknown): number[] => (a as unknown[]).flat(Infinity as 1) as number[];
-
-function maxDiff(a: number[], b: number[]): number {
-  assert.equal(a.length, b.length);
-  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
-}
 
 describe('command line: ONNX', function () {
   this.timeout(60_000);
@@ -89,11 +74,7 @@ describe('command line: ONNX', function () {
       [['run', '--model', bad, '--ids', '1,x'], 2, /--ids must be comma-separated/],
       [['run', '--model', bad], 2, /--model needs --text/],
     ] as const) {
-      const r = cli(...args);
-      assert.equal(r.status, status, r.stderr);
-      assert.equal(r.stdout, '');
-      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
-      assert.match(r.stderr, pattern);
+      assertFails(cli(...args), status, pattern);
     }
   });
 });
