@@ -1,17 +1,20 @@
 // Answers the notebook renderer's request for its localized labels.
 import * as vscode from 'vscode';
 import { isFromRenderer, RENDERER_ID, type RendererStrings, type ToRenderer } from '../../shared/notebookOutput';
+import { webviewStrings } from '../explorer/strings';
 
+/** The labels the renderer shares with the explorer panel come from the panel's table. */
 function rendererStrings(): RendererStrings {
+  const { head, layer, query, key, weight, max, heatmapLabel } = webviewStrings();
   return {
-    head: vscode.l10n.t('Head'),
-    layer: vscode.l10n.t('Layer'),
-    query: vscode.l10n.t('Query'),
-    key: vscode.l10n.t('Key'),
-    weight: vscode.l10n.t('Weight'),
-    max: vscode.l10n.t('max'),
+    head,
+    layer,
+    query,
+    key,
+    weight,
+    max,
+    heatmapLabel,
     meanOfHeads: vscode.l10n.t('Mean of {0} heads'),
-    heatmapLabel: vscode.l10n.t('Attention weights of head {0}: queries down, keys across'),
     meanHeatmapLabel: vscode.l10n.t('Attention weights averaged over {0} heads: queries down, keys across'),
     topKNote: vscode.l10n.t('The weights were larger than the size limit, so only the {0} largest of each row were kept; the others show as 0.'),
     invalidOutput: vscode.l10n.t('This attention output cannot be shown: {0}'),
