@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
+import { identityWeights } from '../../../src/core';
 import { OnnxCancelledError, OnnxRuntimeError } from '../../../src/onnx/errors';
 import { exportAttentionModel } from '../../../src/onnx/export';
 import type { OrtWorkerClient } from '../../../src/onnx/node/ortWorkerClient';
 import { distClient } from './ortHelpers';
-
-function identityLayer(d: number) {
-  const eye = new Float32Array(d * d);
-  for (let i = 0; i < d; i++) eye[i * d + i] = 1;
-  const zero = new Float32Array(d);
-  return { dModel: d, wq: eye, wk: eye, wv: eye, wo: eye, bq: zero, bk: zero, bv: zero, bo: zero };
-}
 
 function input(n: number, d: number) {
   const data = new Float32Array(n * d).map((_, i) => Math.sin(i));
@@ -23,14 +17,14 @@ describe('onnxruntime worker', function () {
   afterEach(() => client.dispose());
 
   it('reports the session inputs and outputs and releases it', async () => {
-    const session = await client.load(exportAttentionModel(identityLayer(8), { heads: 2, mask: 'none' }));
+    const session = await client.load(exportAttentionModel(identityWeights(8), { heads: 2, mask: 'none' }));
     assert.deepEqual(session.inputNames, ['x']);
     assert.deepEqual(session.outputNames, ['attention_weights', 'output']);
     await session.release();
   });
 
   it('gives the same result with 1 and 2 threads and leaves the caller’s input intact', async () => {
-    const model = exportAttentionModel(identityLayer(16), { heads: 4, mask: 'causal' });
+    const model = exportAttentionModel(identityWeights(16), { heads: 4, mask: 'causal' });
     const feeds = input(40, 16);
     const one = await client.run(model, feeds, ['output'], { threads: 1 });
     const two = await client.run(model, feeds, ['output'], { threads: 2 });
@@ -43,7 +37,7 @@ describe('onnxruntime worker', function () {
 
   it('cancels a run by terminating its worker, then starts a fresh one', async () => {
     const d = 64;
-    const model = exportAttentionModel(identityLayer(d), { heads: 4, mask: 'none' });
+    const model = exportAttentionModel(identityWeights(d), { heads: 4, mask: 'none' });
     const session = await client.load(model);
     const controller = new AbortController();
     const run = session.run(input(1024, d), ['attention_weights'], controller.signal);
@@ -57,12 +51,12 @@ describe('onnxruntime worker', function () {
   it('rejects an already aborted signal without starting work', async () => {
     const controller = new AbortController();
     controller.abort();
-    const model = exportAttentionModel(identityLayer(8), { heads: 2, mask: 'none' });
+    const model = exportAttentionModel(identityWeights(8), { heads: 2, mask: 'none' });
     await assert.rejects(client.run(model, input(2, 8), ['output'], { signal: controller.signal }), OnnxCancelledError);
   });
 
   it('hands a whole model buffer over only when asked, and never a view into a larger one', async () => {
-    const model = exportAttentionModel(identityLayer(8), { heads: 2, mask: 'none' });
+    const model = exportAttentionModel(identityWeights(8), { heads: 2, mask: 'none' });
     await client.run(model, input(2, 8), ['output']);
     assert.ok(model.byteLength > 0, 'copied by default');
     const padded = new Uint8Array(model.length + 16);
@@ -75,7 +69,7 @@ describe('onnxruntime worker', function () {
 
   it('turns onnxruntime failures into OnnxRuntimeError', async () => {
     await assert.rejects(client.load(new Uint8Array([1, 2, 3, 4])), OnnxRuntimeError);
-    const model = exportAttentionModel(identityLayer(8), { heads: 2, mask: 'none' });
+    const model = exportAttentionModel(identityWeights(8), { heads: 2, mask: 'none' });
     await assert.rejects(client.run(model, input(3, 5), ['output']), OnnxRuntimeError, 'wrong d_model');
   });
 });
