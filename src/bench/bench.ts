@@ -35,8 +35,12 @@ interface Row {
   runs?: number;
 }
 
-interface Settings { sizes: number[]; budgetMs: number; json: boolean; threads: number[]; node: boolean; webgpu: boolean; views: boolean }
+interface Settings {
+  sizes: number[]; budgetMs: number; json: boolean; threads: number[]; node: boolean; webgpu: boolean; views: boolean;
+  dModel: number; heads: number;
+}
 
+// The layer's shape, set once from the command line before anything runs.
 let D_MODEL = 768;
 let HEADS = 12;
 
@@ -51,6 +55,8 @@ function parseArgs(argv: string[]): Settings {
     node: !argv.includes('--webgpu-only'),
     webgpu: !argv.includes('--no-webgpu'),
     views: !argv.includes('--no-views') && !argv.includes('--json') && !argv.includes('--webgpu-only'),
+    dModel: Number(value('d-model') ?? D_MODEL),
+    heads: Number(value('heads') ?? HEADS),
   };
 }
 
@@ -136,9 +142,8 @@ function table(rows: Row[]): string {
 
 async function main(): Promise<void> {
   const s = parseArgs(process.argv.slice(2));
-  const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  D_MODEL = Number(arg('d-model') ?? D_MODEL);
-  HEADS = Number(arg('heads') ?? HEADS);
+  D_MODEL = s.dModel;
+  HEADS = s.heads;
   const w = makeWeights({ dModel: D_MODEL, seed: 1 });
   const model = exportAttentionModel(w, { heads: HEADS, mask: 'none' });
   const client = new OrtWorkerClient();
