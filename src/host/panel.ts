@@ -11,12 +11,13 @@ import {
   type ShowMessage,
   type ToWebview,
 } from '../shared/protocol';
+import type { WebGpuLayerInput } from '../shared/webgpu';
 import { CancelledError } from './attentionClient';
 import { revealTokens } from './explorer/editorLink';
 import type { ExplorerRun } from './explorer/run';
 import { computeSteps } from './explorer/steps';
 import { webviewStrings } from './explorer/strings';
-import type { WebGpuRequest, WebGpuRunner } from './onnx/webgpu';
+import type { WebGpuRunner } from './onnx/webgpu';
 
 /** How long a run waits for the webview to say it drew, before giving up on the report. */
 const RENDER_REPORT_TIMEOUT_MS = 30_000;
@@ -126,7 +127,7 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
    * Runs an ONNX graph on WebGPU in the panel. Never rejects except when cancelled: a panel that
    * cannot run WebGPU, fails, closes or does not answer says why in the reply's `fallback`.
    */
-  async runOnnxWebGpu(request: WebGpuRequest, token: vscode.CancellationToken): Promise<OnnxReplyMessage> {
+  async runOnnxWebGpu(request: WebGpuLayerInput, token: vscode.CancellationToken): Promise<OnnxReplyMessage> {
     await this.ready;
     const requestId = this.nextRequest++;
     const dist = (file: string) => this.webviewPanel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', file)).toString();

@@ -2,7 +2,7 @@
 // Every message has a discriminating `type`; the host checks the shape of everything it receives
 // (isFromWebview) before acting on it, because a webview is untrusted content.
 // Numbers travel as typed arrays; shapes are given in the comments.
-import { WEBGPU_FALLBACK_REASONS, type WebGpuFallbackReason } from './webgpu';
+import { WEBGPU_FALLBACK_REASONS, type WebGpuFallbackReason, type WebGpuLayerInput } from './webgpu';
 
 /** One computed sequence as it crosses to the webview. */
 export interface SequencePayload {
@@ -161,13 +161,9 @@ export interface ExportRequestMessage {
 }
 
 /** Host → webview: run an ONNX graph with onnxruntime-web's WebGPU backend, in the panel. */
-export interface RunOnnxMessage {
+export interface RunOnnxMessage extends WebGpuLayerInput {
   type: 'runOnnx';
   requestId: number;
-  model: Uint8Array; // ONNX model bytes (input x, output attention_weights)
-  x: Float32Array; // [1][N][d_model]
-  n: number;
-  dModel: number;
   /** Webview URIs of the ORT bundle (loaded on first use) and of its .wasm binary. */
   ortScript: string;
   ortWasm: string;

@@ -2,6 +2,14 @@
 // reasons the host names when the WASM backend has to run instead. Pure: the caller passes
 // navigator.gpu (or a stand-in), so the decision is tested without a browser.
 
+/** What a WebGPU run of the exported layer takes, wherever it is asked for or carried out. */
+export interface WebGpuLayerInput {
+  model: Uint8Array; // ONNX model bytes (input x, output attention_weights)
+  x: Float32Array; // [1][N][d_model]
+  n: number;
+  dModel: number;
+}
+
 /** Why the WebGPU backend did not run. */
 export type WebGpuFallbackReason =
   /** The browser has no navigator.gpu (WebGPU off, or an older engine). */

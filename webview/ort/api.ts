@@ -2,12 +2,9 @@
 // benchmark page. The bundle is an ES module loaded by a <script nonce> only when a run asks for
 // WebGPU, and hands this object over on globalThis, because a nonce'd <script> is the one way the
 // CSP lets code in.
+import type { WebGpuLayerInput } from '../../src/shared/webgpu';
 
-export interface OrtWebGpuRequest {
-  model: Uint8Array; // ONNX model bytes
-  x: Float32Array; // [1][N][d_model]
-  n: number;
-  dModel: number;
+export interface OrtWebGpuRequest extends WebGpuLayerInput {
   /** Webview URI of ORT's .wasm binary. */
   wasmUrl: string;
 }

@@ -2,18 +2,11 @@
 // explorer panel), and how it names the reason when the WASM backend had to run instead.
 import * as vscode from 'vscode';
 import type { OnnxReplyMessage } from '../../shared/protocol';
-import type { WebGpuFallbackReason } from '../../shared/webgpu';
-
-export interface WebGpuRequest {
-  model: Uint8Array; // ONNX model bytes
-  x: Float32Array; // [1][N][d_model]
-  n: number;
-  dModel: number;
-}
+import type { WebGpuFallbackReason, WebGpuLayerInput } from '../../shared/webgpu';
 
 /** Runs an ONNX graph on WebGPU somewhere that has a browser: the explorer panel. */
 export interface WebGpuRunner {
-  runOnnxWebGpu(request: WebGpuRequest, token: vscode.CancellationToken): Promise<OnnxReplyMessage>;
+  runOnnxWebGpu(request: WebGpuLayerInput, token: vscode.CancellationToken): Promise<OnnxReplyMessage>;
 }
 
 /** Said in the panel's line about what ran, after the backend that ran instead. */
