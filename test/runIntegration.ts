@@ -3,44 +3,13 @@
 // project's offline host (test/host/code-host.sh: code-server in headless Chromium) stands in for
 // it, because the desktop download cannot be fetched on machines that reach only npm and Debian.
 import { runTests } from '@vscode/test-electron';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { freshProfile } from './host/profile';
 
 /** out/test/runIntegration.js → repository root. */
 const root = path.resolve(__dirname, '..', '..');
-
-/**
- * User settings that keep prompts and tours out of the way of screenshots and focus: a
- * notification covering the editor (the git prompt about this repository, say) would otherwise
- * show up in every picture and can steal keyboard focus.
- */
-const QUIET_SETTINGS = {
-  'git.openRepositoryInParentFolders': 'never',
-  'git.enabled': false,
-  'workbench.startupEditor': 'none',
-  'workbench.tips.enabled': false,
-  'workbench.enableExperiments': false,
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'extensions.ignoreRecommendations': true,
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'chat.commandCenter.enabled': false,
-};
-
-/** Makes this run's profile folder and clears those that runs killed long ago left behind. */
-function freshProfile(): string {
-  const parent = path.join(root, '.vscode-test');
-  mkdirSync(parent, { recursive: true });
-  for (const entry of readdirSync(parent)) {
-    const dir = path.join(parent, entry);
-    if (entry.startsWith('integration-') && Date.now() - statSync(dir).mtimeMs > 24 * 3600_000) {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  return mkdtempSync(path.join(parent, 'integration-'));
-}
 
 /** Written by the test module inside the extension host (test/integration/index.ts). */
 const SUMMARY_FILE = path.join(root, 'test-output', 'integration-summary.txt');
@@ -74,12 +43,7 @@ async function main(): Promise<number> {
   const vscodeExecutablePath = desktop || path.join(root, 'test', 'host', 'code-host.sh');
   // A fresh profile each run, so settings a test changes (the colour theme, say) cannot leak into
   // the next run; one folder per run, so runs started side by side do not share one.
-  const profile = freshProfile();
-  const userDataDir = path.join(profile, 'user-data');
-  const extensionsDir = path.join(profile, 'extensions');
-  mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), `${JSON.stringify(QUIET_SETTINGS, null, 2)}\n`);
+  const { dir: profile, userDataDir, extensionsDir } = freshProfile(root, 'integration');
 
   if (packaged) installPackage(extensionsDir, userDataDir, desktop);
   rmSync(SUMMARY_FILE, { force: true });

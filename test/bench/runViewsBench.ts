@@ -3,29 +3,22 @@
 // Prints the webview's own timings: first heatmap after the data arrived, all heatmaps, hover,
 // switching heads and the model grid.
 import { runTests } from '@vscode/test-electron';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { freshProfile } from '../host/profile';
 
 const root = path.resolve(__dirname, '..', '..', '..'); // out/test/bench → the repository
 export const RESULT_FILE = path.join(root, 'test-output', 'bench-views.txt');
 
 async function main(): Promise<number> {
-  const parent = path.join(root, '.vscode-test');
-  mkdirSync(parent, { recursive: true });
-  const profile = mkdtempSync(path.join(parent, 'bench-views-'));
-  const userDataDir = path.join(profile, 'user-data');
-  mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(
-    path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ 'git.enabled': false, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none' }),
-  );
+  const { dir: profile, userDataDir, extensionsDir } = freshProfile(root, 'bench-views');
   rmSync(RESULT_FILE, { force: true });
   try {
     await runTests({
       vscodeExecutablePath: process.env.VSCODE_EXECUTABLE_PATH || path.join(root, 'test', 'host', 'code-host.sh'),
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(root, 'out', 'test', 'bench', 'viewsBench.js'),
-      launchArgs: [path.join(root, 'sample'), '--disable-extensions', `--user-data-dir=${userDataDir}`, `--extensions-dir=${path.join(profile, 'extensions')}`],
+      launchArgs: [path.join(root, 'sample'), '--disable-extensions', `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`],
     });
     rmSync(profile, { recursive: true, force: true });
   } catch (error) {
