@@ -13,6 +13,7 @@ import {
 } from '../shared/protocol';
 import type { WebGpuLayerInput } from '../shared/webgpu';
 import { CancelledError } from './attentionClient';
+import { PendingReplies, type Ending } from './pendingReplies';
 import { revealTokens } from './explorer/editorLink';
 import type { ExplorerRun } from './explorer/run';
 import { computeSteps } from './explorer/steps';
@@ -35,9 +36,9 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly ready: Promise<void>;
   private markReady!: () => void;
-  private readonly waiting = new Map<number, (m: RenderedMessage | undefined) => void>();
-  private readonly exports = new Map<number, (m: ExportReplyMessage) => void>();
-  private readonly onnxRuns = new Map<number, (m: OnnxReplyMessage) => void>();
+  private readonly renders = new PendingReplies<RenderedMessage | undefined>();
+  private readonly exports = new PendingReplies<ExportReplyMessage>();
+  private readonly onnxRuns = new PendingReplies<OnnxReplyMessage>();
   private nextRequest = 1;
   private readonly renderedEmitter = new vscode.EventEmitter<RenderedMessage>();
   /** Fires whenever the webview reports what it drew. */
@@ -98,12 +99,7 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
   async show(message: Omit<ShowMessage, 'type' | 'requestId'>): Promise<RenderedMessage | undefined> {
     await this.ready;
     const requestId = this.nextRequest++;
-    const report = new Promise<RenderedMessage | undefined>((resolve) => {
-      this.waiting.set(requestId, resolve);
-      setTimeout(() => {
-        if (this.waiting.delete(requestId)) resolve(undefined);
-      }, RENDER_REPORT_TIMEOUT_MS);
-    });
+    const report = this.renders.wait(requestId, RENDER_REPORT_TIMEOUT_MS, () => ({ value: undefined }));
     const transfer: ShowMessage = { type: 'show', requestId, ...message };
     await this.post(transfer);
     return report;
@@ -113,12 +109,7 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
   async requestExport(format: 'png' | 'svg' | 'state'): Promise<ExportReplyMessage> {
     await this.ready;
     const requestId = this.nextRequest++;
-    const reply = new Promise<ExportReplyMessage>((resolve, reject) => {
-      this.exports.set(requestId, resolve);
-      setTimeout(() => {
-        if (this.exports.delete(requestId)) reject(new Error(vscode.l10n.t('The attention view did not answer.')));
-      }, EXPORT_TIMEOUT_MS);
-    });
+    const reply = this.exports.wait(requestId, EXPORT_TIMEOUT_MS, noExportAnswer);
     await this.post({ type: 'exportRequest', requestId, format });
     return reply;
   }
@@ -131,19 +122,10 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
     await this.ready;
     const requestId = this.nextRequest++;
     const dist = (file: string) => this.webviewPanel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', file)).toString();
-    let cancelled: vscode.Disposable | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const reply = new Promise<OnnxReplyMessage>((resolve, reject) => {
-      this.onnxRuns.set(requestId, resolve);
-      cancelled = token.onCancellationRequested(() => {
-        if (this.onnxRuns.delete(requestId)) reject(new CancelledError());
-      });
-      timer = setTimeout(() => {
-        if (this.onnxRuns.delete(requestId)) {
-          resolve({ type: 'onnxReply', requestId, fallback: 'failed', detail: vscode.l10n.t('no answer from the panel within {0} s', WEBGPU_TIMEOUT_MS / 1000) });
-        }
-      }, WEBGPU_TIMEOUT_MS);
-    });
+    const reply = this.onnxRuns.wait(requestId, WEBGPU_TIMEOUT_MS, () => ({
+      value: { type: 'onnxReply', requestId, fallback: 'failed', detail: vscode.l10n.t('no answer from the panel within {0} s', WEBGPU_TIMEOUT_MS / 1000) },
+    }));
+    const cancelled = token.onCancellationRequested(() => this.onnxRuns.end(requestId, { error: new CancelledError() }));
     try {
       await this.post({
         type: 'runOnnx', requestId, ...request,
@@ -152,8 +134,7 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
       });
       return await reply;
     } finally {
-      clearTimeout(timer);
-      cancelled?.dispose();
+      cancelled.dispose();
     }
   }
 
@@ -170,13 +151,10 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
         void this.post({ type: 'init', strings: webviewStrings() });
         this.markReady();
         break;
-      case 'rendered': {
-        const resolve = this.waiting.get(message.requestId);
-        this.waiting.delete(message.requestId);
-        resolve?.(message);
+      case 'rendered':
+        this.renders.answer(message.requestId, message);
         this.renderedEmitter.fire(message);
         break;
-      }
       case 'error':
         void vscode.window.showErrorMessage(vscode.l10n.t('The attention view failed to draw: {0}', message.message));
         break;
@@ -189,18 +167,12 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
         if (source && payload) void revealTokens(source, payload.offsets, message.tokens);
         break;
       }
-      case 'exportReply': {
-        const resolve = this.exports.get(message.requestId);
-        this.exports.delete(message.requestId);
-        resolve?.(message);
+      case 'exportReply':
+        this.exports.answer(message.requestId, message);
         break;
-      }
-      case 'onnxReply': {
-        const resolve = this.onnxRuns.get(message.requestId);
-        this.onnxRuns.delete(message.requestId);
-        resolve?.(message);
+      case 'onnxReply':
+        this.onnxRuns.answer(message.requestId, message);
         break;
-      }
     }
   }
 
@@ -220,14 +192,17 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
 
   dispose(): void {
     if (AttentionPanel.current === this) AttentionPanel.current = undefined;
-    for (const resolve of this.waiting.values()) resolve(undefined);
-    this.waiting.clear();
-    this.exports.clear();
-    for (const [requestId, resolve] of this.onnxRuns) resolve({ type: 'onnxReply', requestId, fallback: 'failed', detail: vscode.l10n.t('the panel was closed') });
-    this.onnxRuns.clear();
+    this.renders.endAll(() => ({ value: undefined }));
+    // An export asked of a panel that closes would otherwise wait for ever.
+    this.exports.endAll(noExportAnswer);
+    this.onnxRuns.endAll((requestId) => ({ value: { type: 'onnxReply', requestId, fallback: 'failed', detail: vscode.l10n.t('the panel was closed') } }));
     this.webviewPanel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
+}
+
+function noExportAnswer(): Ending<ExportReplyMessage> {
+  return { error: new Error(vscode.l10n.t('The attention view did not answer.')) };
 }
 
 function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
