@@ -91,16 +91,8 @@ export class Engines implements vscode.Disposable {
     if (reply.weights.length !== settings.heads * n * n) {
       return fallBack(webGpuFallbackText('failed', `${reply.weights.length} weights for ${settings.heads} × ${n}²`));
     }
-    return {
-      tokens: tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, special: false })),
-      layers: 1,
-      heads: settings.heads,
-      n,
-      weights: reply.weights, // [1][H][N][N] is [L=1][H][N][N]
-      elapsedMs: reply.elapsedMs ?? 0,
-      backend: reply.adapter ? `onnx-webgpu · ${reply.adapter}` : 'onnx-webgpu',
-      steps: true,
-    };
+    // [1][H][N][N] is [L=1][H][N][N]
+    return builtInResult(tokens, settings.heads, reply.weights, reply.elapsedMs ?? 0, reply.adapter ? `onnx-webgpu · ${reply.adapter}` : 'onnx-webgpu');
   }
 
   private choose(n: number, settings: ExploreSettings): EngineChoice {
@@ -124,16 +116,7 @@ export class Engines implements vscode.Disposable {
       { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, init: settings.weights, input, scale },
       token,
     );
-    return {
-      tokens: r.tokens.map((t) => ({ ...t, special: false })),
-      layers: 1,
-      heads: r.heads,
-      n: r.n,
-      weights: r.weights,
-      elapsedMs: r.elapsedMs,
-      backend: 'core',
-      steps: true,
-    };
+    return builtInResult(r.tokens, r.heads, r.weights, r.elapsedMs, 'core');
   }
 
   /** The same seeded layer as the core, exported to ONNX and run by onnxruntime-web (WASM). */
@@ -145,16 +128,7 @@ export class Engines implements vscode.Disposable {
     const r = await this.withCancel(token, (signal) =>
       runCaseOnnx(x, n, w, { heads: settings.heads, mask: settings.mask === 'causal' ? 'causal' : 'none', scale, threads, signal, client: this.client() }),
     );
-    return {
-      tokens: tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, special: false })),
-      layers: 1,
-      heads: r.heads,
-      n,
-      weights: r.weights,
-      elapsedMs: performance.now() - started,
-      backend: `onnx-wasm · ${threads} ${threads === 1 ? 'thread' : 'threads'}`,
-      steps: true,
-    };
+    return builtInResult(tokens, r.heads, r.weights, performance.now() - started, `onnx-wasm · ${threads} ${threads === 1 ? 'thread' : 'threads'}`);
   }
 
   /** A user's model: tokenize with its tokenizer.json, read its attention softmax outputs. */
@@ -253,6 +227,22 @@ export class Engines implements vscode.Disposable {
     this.ort?.dispose();
     this.ort = undefined;
   }
+}
+
+/** What the built-in layer gives, whichever engine ran it: one layer, no special tokens, steps on demand. */
+function builtInResult(
+  tokens: readonly { text: string; start: number; end: number }[], heads: number, weights: Float32Array, elapsedMs: number, backend: string,
+): SequenceResult {
+  return {
+    tokens: tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, special: false })),
+    layers: 1,
+    heads,
+    n: tokens.length,
+    weights, // [1][H][N][N]
+    elapsedMs,
+    backend,
+    steps: true,
+  };
 }
 
 /** The built-in layer's input: tokens, their seeded embeddings and the seeded weights. */
