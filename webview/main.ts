@@ -176,6 +176,15 @@ function receive(message: ToWebview, arrived: number): void {
       if (!data) app.textContent = strings.noData;
       else report(render());
       break;
+    case 'incoming': {
+      // Said where the person looks: in place of the hint on an empty panel, or in the line about
+      // the run that is shown now, until the new one is drawn.
+      const text = strings ? formatString(strings.incoming, message.megabytes) : '';
+      const line = document.querySelector('.run-info');
+      if (!data) app.textContent = text;
+      else if (line) line.textContent = text;
+      break;
+    }
     case 'show':
       try {
         show(message, arrived);

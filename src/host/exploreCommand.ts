@@ -11,8 +11,6 @@ import { readSettings, type ExploreSettings } from './settings';
 
 /** Runs with more tokens than this (all sequences together) show a cancellable notification. */
 const NOTIFY_ABOVE_TOKENS = 256;
-/** Weights above this many megabytes (all sequences together) say so in the status bar while they travel. */
-const SAY_SENDING_ABOVE_MB = 32;
 
 /** What a run ended with; returned by the command so scripts and tests can see it too. */
 export type ExploreOutcome =
@@ -80,23 +78,12 @@ export async function exploreSources(
 
   const { panel, created } = target ?? AttentionPanel.showOrCreate(extensionUri);
   panel.run = { sources, settings, payloads };
-  const show = () =>
-    panel.show({
-      sequences: payloads,
-      settings: { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, engine: backend },
-      elapsedMs,
-      record: runRecord(sources),
-    });
-  // Hundreds of megabytes take seconds to reach the panel where the window runs in a browser
-  // (9.4 s for 192 MB measured through code-server): the status bar says what is going on.
-  const megabytes = payloads.reduce((sum, p) => sum + p.weights.byteLength, 0) / 2 ** 20;
-  const rendered =
-    megabytes < SAY_SENDING_ABOVE_MB
-      ? await show()
-      : await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Sending {0} MB of attention weights to the panel', Math.round(megabytes)) },
-          show,
-        );
+  const rendered = await panel.show({
+    sequences: payloads,
+    settings: { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, engine: backend },
+    elapsedMs,
+    record: runRecord(sources),
+  });
   return { status: 'shown', panelCreated: created, rendered };
 }
 

@@ -72,6 +72,8 @@ export interface WebviewStrings {
   max: string;
   /** The line above the views: engine {0}, d_model {1}, heads {2}, mask {3}, seed {4}, {5} ms. */
   runInfo: string;
+  /** Shown while weights travel to the panel: {0} megabytes. */
+  incoming: string;
   difference: string;
   compareA: string;
   compareB: string;
@@ -125,6 +127,15 @@ export interface InitMessage {
   strings: WebviewStrings;
 }
 
+/**
+ * Host → webview: tens of megabytes of weights are on their way (they take seconds where the
+ * window runs in a browser); the panel says so until the `show` that carries them arrives.
+ */
+export interface IncomingMessage {
+  type: 'incoming';
+  megabytes: number;
+}
+
 /** Every intermediate of one head, for the step-by-step view. */
 export interface StepsPayload {
   sequence: number;
@@ -171,7 +182,7 @@ export interface RunOnnxMessage extends WebGpuLayerInput {
   simulateNoAdapter?: boolean;
 }
 
-export type ToWebview = ShowMessage | InitMessage | StepsMessage | ExportRequestMessage | RunOnnxMessage;
+export type ToWebview = ShowMessage | InitMessage | IncomingMessage | StepsMessage | ExportRequestMessage | RunOnnxMessage;
 
 /** Webview → host: the script has loaded and can receive messages. */
 export interface ReadyMessage {

@@ -231,11 +231,22 @@ describe('Attention: Explore Selection', function () {
     assert.equal(attentionTabs().length, 0, 'nothing ran');
   });
 
-  it('says in the status bar while tens of megabytes of weights travel to the panel', async function () {
+  it('says in the panel and the status bar while tens of megabytes of weights travel to the panel', async function () {
     if (!hasTestHost()) this.skip();
     // 8 heads × 1100² × 4 bytes ≈ 37 MB: above the 32 MB at which the status bar says so, and
     // long enough on its way through code-server's connection to be seen.
     const text = Array.from({ length: 1100 }, (_, i) => '我喜欢吃苹果今天天气很好'[i % 12]).join('');
+    // A panel showing a short run first; it records every text its run line shows from now on,
+    // because the notice may come and go between two looks from outside.
+    const short = await openSample('sentences.txt');
+    short.selection = lineSelection(short, 0);
+    assert.equal((await explore()).status, 'shown');
+    await webviewEval(`(() => {
+      window.runLines = [];
+      new MutationObserver(() => window.runLines.push(document.querySelector('.run-info')?.textContent ?? ''))
+        .observe(document.getElementById('app'), { childList: true, subtree: true, characterData: true });
+      return true;
+    })()`);
     const doc = await vscode.workspace.openTextDocument({ content: text });
     const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     editor.selection = new vscode.Selection(0, 0, 0, text.length);
@@ -243,14 +254,19 @@ describe('Attention: Explore Selection', function () {
     let done = false;
     const pending = Promise.resolve(vscode.commands.executeCommand<ExploreOutcome>(COMMAND)).finally(() => (done = true));
     const seen: string[] = [];
-    while (!done && !seen.some((t) => /Sending 37 MB of attention weights/.test(t))) {
+    const sending = /Sending 37 MB of attention weights to the panel/;
+    while (!done && !seen.some((t) => sending.test(t))) {
       seen.push(...(await workbenchText('.statusbar-item')));
       await delay(50);
     }
+    // A picture of the panel and the status bar while they say so, to look at.
+    if (!done) await screenshot('explore-sending');
     const outcome = await pending;
     assert.equal(outcome?.status, 'shown');
     if (outcome?.status === 'shown') assert.deepEqual(outcome.rendered?.sequences, [{ tokens: 1100, heads: 8, drawnCanvases: 8 }]);
-    assert.ok(seen.some((t) => /Sending 37 MB of attention weights to the panel/.test(t)), `status bar showed: ${[...new Set(seen)].join(' | ')}`);
+    assert.ok(seen.some((t) => sending.test(t)), `status bar showed: ${[...new Set(seen)].join(' | ')}`);
+    const runLines = await webviewEval<string[]>('window.runLines');
+    assert.ok(runLines.some((t) => sending.test(t)), `the panel's run line said so while it waited; it said: ${[...new Set(runLines)].join(' | ')}`);
     // Gone once the panel has drawn.
     await waitFor('the status bar item to go', async () => !(await workbenchText('.statusbar-item')).some((t) => t.includes('Sending')));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

@@ -66,6 +66,7 @@ export function webviewStrings(): WebviewStrings {
     legendLabel: vscode.l10n.t('Weight'),
     max: vscode.l10n.t('max'),
     runInfo: vscode.l10n.t('engine {0} · d_model {1} · heads {2} · mask {3} · seed {4} · {5} ms'),
+    incoming: vscode.l10n.t('Sending {0} MB of attention weights to the panel'),
     difference: vscode.l10n.t('Difference'),
     compareA: vscode.l10n.t('A'),
     compareB: vscode.l10n.t('B'),
