@@ -11,6 +11,9 @@ export { parseMatrix, matrixFromRows, vectorFromArray, type NumericMatrix } from
 export { makeWeights, identityWeights, weightsFromJson, checkWeights, type WeightOptions } from './weights';
 export { multiHeadAttention, headSteps } from './attention';
 export { attentionForText, type TextAttention, type TextAttentionOptions } from './pipeline';
+export {
+  buildLayer, inputOf, inputTokens, layerSpec, layerWeights, looksLikeMatrix, layerSteps, runLayer, type BuiltLayer, type LayerInput, type LayerSpec,
+} from './layer';
 export { loadTokenizerJson, type TextTokenizer } from './hfTokenizer';
 export { hashString, mulberry32 } from './random';
 export { multiLayerAttention, type StackOptions } from './layers';

@@ -1,11 +1,8 @@
-// Text in, attention out: the sequence of steps the editor command and `cli run` both take.
+// Text in, attention out: the built-in layer (layer.ts) on a text, in the shape the tests and
+// older callers know.
 
-import { multiHeadAttention } from './attention';
-import { embedTokens } from './embed';
-import { InputError } from './errors';
-import { tokenizeText } from './tokenize';
+import { layerSpec, runLayer } from './layer';
 import type { AttentionResult, LayerWeights, MaskKind, Token, WeightInit } from './types';
-import { makeWeights } from './weights';
 
 export interface TextAttentionOptions {
   heads: number;
@@ -30,18 +27,7 @@ export interface TextAttention {
 }
 
 export function attentionForText(text: string, opts: TextAttentionOptions): TextAttention {
-  const tokens = opts.tokens ?? tokenizeText(text);
-  if (tokens.length === 0) throw new InputError('empty', 'the text holds no tokens');
-  const x = embedTokens(tokens, { dModel: opts.dModel, seed: opts.seed, positions: opts.positions });
-  const layer = makeWeights({ dModel: opts.dModel, seed: opts.seed, init: opts.init });
-  const keyPadding = opts.mask === 'padding' ? paddingFromSpecial(tokens) : undefined;
-  const result = multiHeadAttention(x, tokens.length, layer, {
-    heads: opts.heads, mask: opts.mask, keyPadding, scale: opts.scale,
-  });
-  return { tokens, x, layer, result };
-}
-
-/** For text, "padding" hides the special tokens a tokenizer added ([PAD], [CLS] …) as keys. */
-function paddingFromSpecial(tokens: Token[]): Uint8Array {
-  return Uint8Array.from(tokens, (t) => (t.special ? 0 : 1));
+  const { tokens, ...spec } = opts;
+  const { layer, result } = runLayer({ kind: 'text', text, tokens }, layerSpec(spec));
+  return { tokens: layer.tokens, x: layer.x, layer: layer.weights, result };
 }

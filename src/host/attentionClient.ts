@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import type { TextRunOptions } from '../shared/pipeline';
+import type { LayerInput, LayerSpec } from '../core';
 import type { ComputeReply, FromWorker, ToWorker } from '../shared/workerProtocol';
 
 export class CancelledError extends Error {
@@ -31,7 +31,7 @@ export class AttentionClient implements vscode.Disposable {
 
   constructor(private readonly distPath: string) {}
 
-  compute(text: string, options: TextRunOptions, token: vscode.CancellationToken): Promise<ComputeReply> {
+  compute(input: LayerInput, spec: LayerSpec, token: vscode.CancellationToken): Promise<ComputeReply> {
     if (token.isCancellationRequested) return Promise.reject(new CancelledError());
     const worker = this.ensureWorker();
     const id = this.nextId++;
@@ -50,7 +50,7 @@ export class AttentionClient implements vscode.Disposable {
           reject(e);
         },
       });
-      const msg: ToWorker = { type: 'compute', id, text, options };
+      const msg: ToWorker = { type: 'compute', id, input, spec };
       worker.postMessage(msg);
     });
   }

@@ -13,7 +13,7 @@ parentPort?.on('message', (msg: ToWorker) => {
   const started = performance.now();
   let reply: FromWorker;
   try {
-    const r = runText(msg.text, msg.options);
+    const r = runText(msg.input, msg.spec);
     reply = {
       type: 'result',
       id: msg.id,

@@ -1,10 +1,10 @@
 // Attention: Explore Selection — from the editor's selections to heatmaps in the panel.
 import * as vscode from 'vscode';
-import { countTokens } from '../shared/pipeline';
+import { inputOf, inputTokens, isInputError } from '../core';
 import type { RenderedMessage, SequencePayload } from '../shared/protocol';
 import { CancelledError, ComputeError } from './attentionClient';
 import { runRecord } from './explorer/run';
-import type { Engines } from './onnx/engines';
+import { exploreRequest, type AttentionRun, type Engines } from './onnx/engines';
 import { AttentionPanel } from './panel';
 import { readSelections, type SourceSequence } from './selection';
 import { readSettings, type ExploreSettings } from './settings';
@@ -58,14 +58,9 @@ export async function exploreSources(
   let target = options.panel ? { panel: options.panel, created: false } : undefined;
   if (!target && settings.engine === 'onnx-webgpu') target = AttentionPanel.showOrCreate(extensionUri);
 
-  let payloads: SequencePayload[];
-  let elapsedMs = 0;
-  let backend = '';
+  let computed: Computed;
   try {
-    const computed = await computeAll(sources, settings, engines, target?.panel);
-    payloads = computed.payloads;
-    elapsedMs = computed.elapsedMs;
-    backend = computed.backend;
+    computed = await computeAll(sources, settings, engines, target?.panel);
   } catch (e) {
     if (e instanceof CancelledError) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Attention run cancelled. Nothing was changed.'));
@@ -77,7 +72,8 @@ export async function exploreSources(
   }
 
   const { panel, created } = target ?? AttentionPanel.showOrCreate(extensionUri);
-  panel.run = { sources, settings, payloads };
+  const { payloads, runs, elapsedMs, backend } = computed;
+  panel.run = { sources, settings, payloads, runs };
   const rendered = await panel.show({
     sequences: payloads,
     settings: { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, engine: backend },
@@ -99,13 +95,20 @@ async function confirmLongRun(longest: number, settings: ExploreSettings): Promi
   return choice === run;
 }
 
+interface Computed {
+  payloads: SequencePayload[];
+  runs: AttentionRun[];
+  elapsedMs: number;
+  backend: string;
+}
+
 /** The one compute step: every sequence through the chosen engine, as the views receive it. */
 async function computeAll(
   sequences: SourceSequence[],
   settings: ExploreSettings,
   engines: Engines,
   panel: AttentionPanel | undefined,
-): Promise<{ payloads: SequencePayload[]; elapsedMs: number; backend: string }> {
+): Promise<Computed> {
   // Short runs finish in milliseconds: a notification would only flash. Long ones get a
   // notification with a Cancel button.
   const total = sequences.reduce((sum, s) => sum + countTokens(s.text), 0);
@@ -114,6 +117,7 @@ async function computeAll(
     { location, title: vscode.l10n.t('Computing attention'), cancellable: true },
     async (progress, token) => {
       const payloads: SequencePayload[] = [];
+      const runs: AttentionRun[] = [];
       const backends = new Set<string>();
       let elapsedMs = 0;
       for (const [i, seq] of sequences.entries()) {
@@ -121,9 +125,10 @@ async function computeAll(
           message: vscode.l10n.t('sequence {0} of {1}', i + 1, sequences.length),
           increment: i === 0 ? 0 : 100 / sequences.length,
         });
-        const r = await engines.compute(seq.text, settings, token, undefined, { webgpu: panel });
+        const r = await engines.run(exploreRequest(seq.text, settings, engines.model), token, panel);
         elapsedMs += r.elapsedMs;
         backends.add(r.backend);
+        runs.push(r);
         payloads.push({
           label: seq.label,
           tokens: r.tokens.map((t) => t.text),
@@ -133,10 +138,20 @@ async function computeAll(
           heads: r.heads,
           n: r.n,
           weights: r.weights, // [L][H][N][N]
-          steps: r.steps,
+          steps: r.layer !== undefined,
         });
       }
-      return { payloads, elapsedMs, backend: [...backends].join(', ') };
+      return { payloads, runs, elapsedMs, backend: [...backends].join(', ') };
     },
   );
+}
+
+/** Tokens of a selection as the built-in layer reads it; a matrix that does not parse counts 0 and fails in the run with its row and column. */
+function countTokens(text: string): number {
+  try {
+    return inputTokens(inputOf(text)).length;
+  } catch (e) {
+    if (isInputError(e)) return 0;
+    throw e;
+  }
 }

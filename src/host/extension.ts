@@ -23,7 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('attentionExplorer.exportOnnx', (args?: ExportOnnxArgs) => exportOnnx(args)),
     vscode.commands.registerCommand('attentionExplorer.openModel', (args?: OpenModelArgs) => openModel(state, args)),
     vscode.commands.registerCommand('attentionExplorer.useBuiltInLayer', () => useBuiltInLayer(state)),
-    registerNotebooks(client, engines),
+    registerNotebooks(engines),
   );
   registerExplorer(context, engines);
 }

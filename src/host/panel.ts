@@ -192,13 +192,14 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
   }
 
   private async answerSteps(m: RequestStepsMessage): Promise<void> {
-    const source = this.run?.sources[m.sequence];
-    if (!this.run || !source) {
+    const run = this.run?.runs[m.sequence];
+    if (!run) {
       await this.post({ type: 'steps', requestId: m.requestId, error: vscode.l10n.t('Run Explore Selection again to go through the steps.') });
       return;
     }
     try {
-      const steps = computeSteps(source.text, this.run.settings, m.sequence, m.head, m.scale, m.causal);
+      if (!run.layer) throw new RangeError(vscode.l10n.t('Step by step recomputes the built-in layer; this run is a model.'));
+      const steps = computeSteps(run.layer, m.sequence, m.head, m.scale, m.causal, run.n);
       await this.post({ type: 'steps', requestId: m.requestId, steps });
     } catch (e) {
       await this.post({ type: 'steps', requestId: m.requestId, error: e instanceof Error ? e.message : String(e) });

@@ -1,9 +1,7 @@
 // Reads and validates the attentionExplorer.* settings in one place.
 import * as vscode from 'vscode';
 import type { MaskKind, WeightInit } from '../core/types';
-
-export type EngineSetting = 'auto' | 'core' | 'onnx-wasm' | 'onnx-webgpu';
-const ENGINES: readonly EngineSetting[] = ['auto', 'core', 'onnx-wasm', 'onnx-webgpu'];
+import { ENGINE_SETTINGS, type EngineSetting } from '../engine/run';
 
 export interface ExploreSettings {
   engine: EngineSetting;
@@ -26,7 +24,7 @@ export function readSettings(): ExploreSettings {
   const mask = cfg.get<string>('mask', 'none');
   const engine = cfg.get<string>('engine', 'auto');
   return {
-    engine: ENGINES.find((e) => e === engine) ?? 'auto',
+    engine: ENGINE_SETTINGS.find((e) => e === engine) ?? 'auto',
     heads: intSetting(cfg, 'heads', 4, 1, 64),
     dModel: intSetting(cfg, 'dModel', 64, 1, 4096),
     seed: intSetting(cfg, 'seed', 42, -(2 ** 31), 2 ** 32),

@@ -1,12 +1,12 @@
 // Messages between the extension host and its attention worker thread.
-import type { TextRunOptions } from './pipeline';
+import type { LayerInput, LayerSpec } from '../core';
 
 /** Host → worker: compute one sequence. */
 export interface ComputeRequest {
   type: 'compute';
   id: number;
-  text: string;
-  options: TextRunOptions;
+  input: LayerInput;
+  spec: LayerSpec;
 }
 
 /** Worker → host: one sequence done; typed arrays are transferred, not copied. */

@@ -1,5 +1,6 @@
 // What the panel shows and where it came from: enough to recompute a head step by step, to point
 // back into the editor, to export the weights, and to run it again after a window reload.
+import type { AttentionRun } from '../../engine/run';
 import type { RunRecord, SequencePayload } from '../../shared/protocol';
 import type { SourceSequence } from '../selection';
 import type { ExploreSettings } from '../settings';
@@ -8,6 +9,8 @@ export interface ExplorerRun {
   sources: SourceSequence[];
   settings: ExploreSettings;
   payloads: SequencePayload[];
+  /** What each sequence's engine returned, with the request that made it. */
+  runs: AttentionRun[];
 }
 
 export function runRecord(sources: SourceSequence[]): RunRecord {

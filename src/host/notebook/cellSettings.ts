@@ -3,6 +3,8 @@
 // No vscode import: the rules are unit tested.
 import type { CellSettings, JsonObject } from '../../shared/notebookFormat';
 
+export { looksLikeMatrix } from '../../core';
+
 export const ENGINES = ['core', 'onnx'] as const;
 export const MASKS = ['none', 'causal'] as const;
 export const VIEWS = ['heads', 'mean'] as const;
@@ -82,14 +84,4 @@ export function resolveSettings(raw: CellSettings, defaults: SettingDefaults): R
     view: oneOf(raw.view, VIEWS, 'heads', 'view'),
     scale: raw.scale ?? true,
   };
-}
-
-/**
- * A cell holds a matrix of embeddings, one row per token, when every line is numbers (or it is a
- * JSON list) and there is more than one number: "2024" alone is text.
- */
-export function looksLikeMatrix(text: string): boolean {
-  const t = text.trim();
-  if (!/^[-+0-9.eE,\s[\]]+$/.test(t) || !/\d/.test(t)) return false;
-  return /[\s,]/.test(t.replace(/^\[+|\]+$/g, ''));
 }

@@ -7,12 +7,12 @@
 import * as vscode from 'vscode';
 import { ATTENTION_MIME, decodeAttention, encodeAttention, type AttentionData } from '../../shared/notebookOutput';
 import type { JsonObject } from '../../shared/notebookFormat';
-import { isInputError, parseMatrix } from '../../core';
-import { AttentionClient, CancelledError, ComputeError } from '../attentionClient';
-import type { Engines, SequenceResult } from '../onnx/engines';
+import { inputOf, isInputError, parseMatrix } from '../../core';
+import { CancelledError, ComputeError } from '../attentionClient';
+import { exploreRequest, layerSpecOf, type AttentionRun, type Engines } from '../onnx/engines';
 import { readSettings, type ExploreSettings } from '../settings';
 import { cellModelChoice } from './cellModel';
-import { CellSettingError, looksLikeMatrix, resolveSettings, settingsOf, type ResolvedSettings } from './cellSettings';
+import { CellSettingError, resolveSettings, settingsOf, type ResolvedSettings } from './cellSettings';
 import { ATTENTION_LANGUAGE } from './format';
 import { NOTEBOOK_TYPE } from './serializer';
 import { summaryMarkdown } from './summary';
@@ -33,10 +33,7 @@ export class AttentionNotebookController implements vscode.Disposable {
   /** The tail of the queue of cell runs. */
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly client: AttentionClient,
-    private readonly engines: Engines,
-  ) {
+  constructor(private readonly engines: Engines) {
     this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, vscode.l10n.t('Attention'));
     this.controller.description = vscode.l10n.t('Seeded multi-head self-attention, computed in a worker thread');
     this.controller.supportedLanguages = [ATTENTION_LANGUAGE];
@@ -95,57 +92,22 @@ export class AttentionNotebookController implements vscode.Disposable {
     const defaults = readSettings();
     const settings = resolveSettings(settingsOf(cell.metadata), defaults);
     if (settings.model.trim() !== '') return this.computeModel(cell, text, settings, defaults, token);
-    if (settings.engine === 'onnx') return this.computeOnnxLayer(text, settings, defaults, token);
-    const matrix = looksLikeMatrix(text);
-    // A matrix brings its own width; the worker reports a bad matrix with row and column.
-    const dModel = matrix ? matrixWidth(text) ?? settings.dModel : settings.dModel;
-    const reply = await this.client.compute(
-      text,
-      {
-        heads: settings.heads,
-        dModel: settings.dModel,
-        seed: settings.seed,
-        mask: settings.mask,
-        scale: settings.scale,
-        input: matrix ? 'matrix' : 'text',
-      },
-      token,
-    );
-    const data: AttentionData = {
-      tokens: reply.tokens.map((t) => t.text),
-      layers: 1,
-      heads: reply.heads,
-      n: reply.n,
-      weights: reply.weights,
-      settings: settingsJson(settings, dModel),
-      elapsedMs: reply.elapsedMs,
-    };
-    return attentionOutput(data, { ...settings, dModel }, matrix);
-  }
-
-  /** The built-in layer exported to ONNX and run by onnxruntime-web (WASM). */
-  private async computeOnnxLayer(
-    text: string, settings: ResolvedSettings, defaults: ExploreSettings, token: vscode.CancellationToken,
-  ): Promise<vscode.NotebookCellOutput> {
-    if (looksLikeMatrix(text)) {
+    const input = inputOf(text);
+    if (settings.engine === 'onnx' && input.kind === 'matrix') {
       throw new CellSettingError(
         'engine',
         vscode.l10n.t('Engine "onnx" runs on text: the exported layer embeds tokens itself. Run a matrix of embeddings with engine "core".'),
       );
     }
-    const explore: ExploreSettings = {
-      ...defaults,
-      engine: 'onnx-wasm',
-      heads: settings.heads,
-      dModel: settings.dModel,
-      seed: settings.seed,
-      mask: settings.mask,
-      // Cells do not record the weights setting; core cells use the seeded random weights too.
-      weights: 'random',
-    };
-    const r = await this.engines.compute(text, explore, token, null, { scale: settings.scale });
-    const data = fromSequence(r, { ...settingsJson(settings, settings.dModel), backend: r.backend });
-    return attentionOutput(data, settings, false, r.backend);
+    // Cells do not record the weights setting: they run the seeded random weights.
+    const spec = layerSpecOf({ ...settings, weights: 'random' }, settings.scale);
+    const engine = settings.engine === 'onnx' ? 'onnx-wasm' : 'core';
+    const r = await this.engines.run({ kind: 'layer', input, spec, engine }, token);
+    const dModel = r.layer?.input.kind === 'matrix' ? matrixWidth(text) ?? settings.dModel : settings.dModel;
+    const json = settingsJson(settings, dModel);
+    // Core outputs say nothing of their backend, as they always have; ONNX outputs name it.
+    const data = fromSequence(r, engine === 'core' ? json : { ...json, backend: r.backend });
+    return attentionOutput(data, { ...settings, dModel }, input.kind === 'matrix', engine === 'core' ? undefined : r.backend);
   }
 
   /** The ONNX model the cell names, with the tokenizer.json beside it; every layer is kept. */
@@ -153,9 +115,9 @@ export class AttentionNotebookController implements vscode.Disposable {
     cell: vscode.NotebookCell, text: string, settings: ResolvedSettings, defaults: ExploreSettings, token: vscode.CancellationToken,
   ): Promise<vscode.NotebookCellOutput> {
     const choice = await cellModelChoice(settings.model.trim(), cell.notebook.uri);
-    let r: SequenceResult;
+    let r: AttentionRun;
     try {
-      r = await this.engines.compute(text, { ...defaults, engine: 'onnx-wasm' }, token, choice);
+      r = await this.engines.run(exploreRequest(text, defaults, choice), token);
     } catch (e) {
       if (e instanceof CancelledError) throw e;
       const file = vscode.Uri.parse(choice.model);
@@ -180,7 +142,7 @@ function matrixWidth(text: string): number | undefined {
   }
 }
 
-function fromSequence(r: SequenceResult, settings: JsonObject): AttentionData {
+function fromSequence(r: AttentionRun, settings: JsonObject): AttentionData {
   return { tokens: r.tokens.map((t) => t.text), layers: r.layers, heads: r.heads, n: r.n, weights: r.weights, settings, elapsedMs: r.elapsedMs };
 }
 

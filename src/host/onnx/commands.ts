@@ -1,9 +1,9 @@
 // ONNX commands: export our layer as a graph, open a model of one's own, go back to the built-in layer.
 import * as vscode from 'vscode';
-import { makeWeights } from '../../core';
+import { exportLayer } from '../../engine/run';
+import { layerSpecOf } from './engines';
 import { planAttentionRun } from '../../onnx/attentionRun';
 import { OnnxError } from '../../onnx/errors';
-import { exportAttentionModel } from '../../onnx/export';
 import { readSettings } from '../settings';
 import { modelLabel, saveModelChoice, type ModelChoice } from './modelChoice';
 
@@ -36,8 +36,7 @@ export async function exportOnnx(args: ExportOnnxArgs = {}): Promise<vscode.Uri 
       title: vscode.l10n.t('Export Attention Graph as ONNX'),
     }));
   if (!target) return undefined;
-  const layer = makeWeights({ dModel: s.dModel, seed: s.seed, init: s.weights });
-  const bytes = exportAttentionModel(layer, { heads: s.heads, mask: s.mask === 'causal' ? 'causal' : 'none' });
+  const bytes = exportLayer(layerSpecOf(s));
   await vscode.workspace.fs.writeFile(target, bytes);
   void vscode.window.showInformationMessage(
     vscode.l10n.t('Wrote {0}: opset 17, {1} heads, d_model {2}, outputs attention_weights [1, H, N, N] and output.', target.fsPath, s.heads, s.dModel),

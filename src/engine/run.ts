@@ -1,0 +1,203 @@
+// The one entry point that runs attention: the built-in layer on any engine, or a user's ONNX
+// model. The extension (panel, notebooks), the command line and the benchmark all call
+// runAttention; what differs between them (a worker thread for the core, the panel for WebGPU,
+// a cancellation token) comes in through EngineEnv, never as a second copy of the run.
+import {
+  buildLayer, inputTokens, layerWeights, runLayer, type BuiltLayer, type LayerInput, type LayerSpec, type LayerWeights, type Token,
+} from '../core';
+import { InputError } from '../core/errors';
+import { chooseEngine } from '../onnx/enginePolicy';
+import { exportAttentionModel } from '../onnx/export';
+import { extractAttention } from '../onnx/node/extractAttention';
+import type { OrtWorkerClient } from '../onnx/node/ortWorkerClient';
+import { runCaseOnnx } from '../onnx/node/runCase';
+import type { WebGpuFallbackReason, WebGpuLayerInput } from '../shared/webgpu';
+
+/** What computes the built-in layer. */
+export type EngineName = 'core' | 'onnx-wasm' | 'onnx-webgpu';
+/** The setting's vocabulary: an engine, or `auto` to let the size decide. */
+export type EngineSetting = 'auto' | EngineName;
+export const ENGINE_SETTINGS: readonly EngineSetting[] = ['auto', 'core', 'onnx-wasm', 'onnx-webgpu'];
+
+/** The built-in layer on an input. */
+export interface LayerRequest {
+  kind: 'layer';
+  input: LayerInput;
+  spec: LayerSpec;
+  engine: EngineSetting;
+}
+
+/** A user's ONNX transformer on tokens its tokenizer made (each with an id). */
+export interface ModelRequest {
+  kind: 'model';
+  model: Uint8Array;
+  /** Shown in the run line, e.g. the file name. */
+  label: string;
+  tokens: Token[];
+  /** Attention layers to fetch, in graph order; default every one. */
+  layers?: number[];
+}
+
+export type AttentionRequest = LayerRequest | ModelRequest;
+
+/** What any engine gives back. */
+export interface AttentionRun {
+  tokens: Token[];
+  layers: number;
+  heads: number;
+  n: number;
+  weights: Float32Array; // [L][H][N][N], row q of head h of layer l holds query q's weights over keys
+  elapsedMs: number;
+  /** What ran, as the panel shows it: "core", "onnx-wasm · 2 threads", "model.onnx · onnx-wasm". */
+  backend: string;
+  /** The built-in layer's request, for step by step and recomputation; absent for a model. */
+  layer?: LayerRequest;
+  /** Why WebGPU did not run where it was asked for; the WASM backend ran instead. */
+  fallback?: { reason: WebGpuFallbackReason; detail?: string };
+}
+
+/** A WebGPU run of the exported layer, where a browser can do it (the explorer panel). */
+export interface WebGpuReply {
+  weights?: Float32Array; // [1][H][N][N]
+  elapsedMs?: number;
+  adapter?: string;
+  fallback?: WebGpuFallbackReason;
+  detail?: string;
+}
+
+/** What the caller lends the engines. */
+export interface EngineEnv {
+  /** Aborting ends the run; engines reject with whatever the caller's runners reject with. */
+  signal?: AbortSignal;
+  /** Cores the run may use. */
+  cores: number;
+  /** onnxruntime's worker, started on first use and kept by the caller. */
+  ort(): OrtWorkerClient;
+  /** Runs the core; default inline. The extension runs it in a worker thread so VS Code stays responsive. */
+  core?(input: LayerInput, spec: LayerSpec, signal?: AbortSignal): Promise<{ tokens: Token[]; weights: Float32Array; heads: number; n: number }>;
+  /** Runs the exported layer on WebGPU; without it `onnx-webgpu` runs the WASM backend and says why. */
+  webgpu?(input: WebGpuLayerInput, signal?: AbortSignal): Promise<WebGpuReply>;
+}
+
+/** Which engine and how many onnxruntime threads a layer request gets. */
+export function pickEngine(request: LayerRequest, n: number, cores: number): { engine: EngineName; threads: number } {
+  const threads = Math.max(1, Math.min(4, Math.floor(cores)));
+  switch (request.engine) {
+    case 'core':
+      return { engine: 'core', threads: 1 };
+    case 'onnx-wasm':
+    case 'onnx-webgpu':
+      return { engine: request.engine, threads };
+    case 'auto': {
+      const choice = chooseEngine({ n, dModel: request.spec.dModel, heads: request.spec.heads, cores });
+      return choice.engine === 'core' ? { engine: 'core', threads: 1 } : { engine: 'onnx-wasm', threads: choice.threads };
+    }
+  }
+}
+
+type LayerEngine = (request: LayerRequest, threads: number, env: EngineEnv) => Promise<AttentionRun>;
+
+/** The engines of the built-in layer, by name: adding one is adding an entry. */
+const LAYER_ENGINES: Record<EngineName, LayerEngine> = {
+  core: runCore,
+  'onnx-wasm': runOnnxWasm,
+  'onnx-webgpu': runOnnxWebGpu,
+};
+
+export async function runAttention(request: AttentionRequest, env: EngineEnv): Promise<AttentionRun> {
+  if (request.kind === 'model') return runModel(request, env);
+  // Counting tokens (or a matrix's rows) is cheap next to the N² attention it decides on.
+  const n = inputTokens(request.input).length;
+  const { engine, threads } = pickEngine(request, n, env.cores);
+  return LAYER_ENGINES[engine](request, threads, env);
+}
+
+async function runCore(request: LayerRequest, _threads: number, env: EngineEnv): Promise<AttentionRun> {
+  const started = performance.now();
+  const r = env.core
+    ? await env.core(request.input, request.spec, env.signal)
+    : inlineCore(request.input, request.spec);
+  return layerRun(request, r.tokens, r.heads, r.weights, performance.now() - started, 'core');
+}
+
+function inlineCore(input: LayerInput, spec: LayerSpec) {
+  const { layer, result } = runLayer(input, spec);
+  return { tokens: layer.tokens, heads: result.heads, n: result.n, weights: result.weights };
+}
+
+/**
+ * The built-in layer exported to ONNX (opset 17): what the ONNX engines run and what
+ * "Export Attention Graph as ONNX" writes. `weights` when they are already made.
+ */
+export function exportLayer(spec: LayerSpec, weights: LayerWeights = layerWeights(spec)): Uint8Array {
+  if (spec.mask === 'padding') {
+    throw new InputError('mask', 'the ONNX engines export masks none and causal; use the core engine for padding');
+  }
+  if (spec.dModel % spec.heads !== 0) {
+    throw new InputError('heads', `d_model ${spec.dModel} is not divisible by ${spec.heads} heads; pick a head count that divides it`);
+  }
+  return exportAttentionModel(weights, { heads: spec.heads, mask: spec.mask, scale: spec.scale });
+}
+
+function exported(layer: BuiltLayer): Uint8Array {
+  return exportLayer(layer.spec, layer.weights);
+}
+
+async function runOnnxWasm(request: LayerRequest, threads: number, env: EngineEnv): Promise<AttentionRun> {
+  const layer = buildLayer(request.input, request.spec);
+  exported(layer); // the mask check, before a worker starts
+  const started = performance.now();
+  const r = await runCaseOnnx(layer.x, layer.n, layer.weights, {
+    heads: layer.spec.heads, mask: layer.spec.mask === 'causal' ? 'causal' : 'none', scale: layer.spec.scale,
+    threads, signal: env.signal, client: env.ort(),
+  });
+  return layerRun(request, layer.tokens, r.heads, r.weights, performance.now() - started, `onnx-wasm · ${threads} ${threads === 1 ? 'thread' : 'threads'}`);
+}
+
+/** On WebGPU in the panel; where it is missing or fails there, the WASM backend runs and the run says why. */
+async function runOnnxWebGpu(request: LayerRequest, threads: number, env: EngineEnv): Promise<AttentionRun> {
+  const fallBack = async (reason: WebGpuFallbackReason, detail?: string): Promise<AttentionRun> => {
+    const r = await runOnnxWasm(request, threads, env);
+    return { ...r, fallback: { reason, detail } };
+  };
+  if (!env.webgpu) return fallBack('no-panel');
+  const layer = buildLayer(request.input, request.spec);
+  const { n, spec } = layer;
+  const reply = await env.webgpu({ model: exported(layer), x: layer.x, n, dModel: spec.dModel }, env.signal);
+  if (!reply.weights) return fallBack(reply.fallback ?? 'failed', reply.detail);
+  if (reply.weights.length !== spec.heads * n * n) {
+    return fallBack('failed', `${reply.weights.length} weights for ${spec.heads} × ${n}²`);
+  }
+  const backend = reply.adapter ? `onnx-webgpu · ${reply.adapter}` : 'onnx-webgpu';
+  return layerRun(request, layer.tokens, spec.heads, reply.weights, reply.elapsedMs ?? 0, backend); // [1][H][N][N]
+}
+
+/** The built-in layer's result, whichever engine ran it: one layer, steps on demand. */
+function layerRun(
+  request: LayerRequest, tokens: Token[], heads: number, weights: Float32Array, elapsedMs: number, backend: string,
+): AttentionRun {
+  return { tokens, layers: 1, heads, n: tokens.length, weights, elapsedMs, backend, layer: request };
+}
+
+/** A user's model: its attention softmax outputs, every layer (or those asked for) in graph order. */
+async function runModel(request: ModelRequest, env: EngineEnv): Promise<AttentionRun> {
+  const { tokens } = request;
+  if (tokens.length === 0) throw new InputError('empty', 'the text holds no tokens');
+  const threads = Math.max(1, Math.min(4, Math.floor(env.cores)));
+  const started = performance.now();
+  const found = await extractAttention(env.ort(), request.model, tokens.map((t) => t.id ?? 0), {
+    threads, signal: env.signal, layers: request.layers,
+  });
+  const n = tokens.length;
+  const heads = found[0]?.heads ?? 0;
+  if (found.some((l) => l.heads !== heads || l.queries !== n || l.keys !== n)) {
+    throw new InputError('shape', 'the attention layers of this model differ in shape; only equal layers can be shown together');
+  }
+  const weights = new Float32Array(found.length * heads * n * n); // [L][H][N][N]
+  found.forEach((l, i) => weights.set(l.weights, i * heads * n * n));
+  return {
+    tokens, layers: found.length, heads, n, weights,
+    elapsedMs: performance.now() - started,
+    backend: `${request.label} · onnx-wasm`,
+  };
+}
