@@ -2,9 +2,10 @@
 // rollout across layers, filters, hidden tokens, differences, and per-head summaries.
 // Pure functions (no DOM), unit tested. Nothing here copies when there is nothing to change, so
 // switching heads costs a subarray, not a pass over N² numbers.
-// The analyses module directly, not the core's index: the index also brings the tokenizers and
-// the WASM kernels, which the webview never runs (and would triple its bundle).
+// The analyses and pooling modules directly, not the core's index: the index also brings the
+// tokenizers and the WASM kernels, which the webview never runs (and would triple its bundle).
 import { attentionRollout, headSpread } from '../src/core/analysis';
+import { filterRow, rowFiltersActive } from '../src/core/pooling';
 import type { AttentionResult } from '../src/core/types';
 import type { SequencePayload } from '../src/shared/protocol';
 
@@ -80,25 +81,10 @@ export function chosenMatrix(seq: Shape, choice: MatrixChoice): Float32Array {
 
 /** Zeroes weights under the threshold and outside each row's top k; returns `m` itself when both are off. */
 export function filterMatrix(m: Float32Array, n: number, threshold: number, topK: number): Float32Array {
-  const useThreshold = threshold > 0;
-  const useTopK = topK > 0 && topK < n;
-  if (!useThreshold && !useTopK) return m;
-  const out = new Float32Array(m.length);
-  const row = new Float32Array(n);
-  for (let q = 0; q < n; q++) {
-    const off = q * n;
-    // The k-th largest weight of the row: anything below it is dropped (ties at it are kept).
-    let cut = -Infinity;
-    if (useTopK) {
-      row.set(m.subarray(off, off + n));
-      row.sort();
-      cut = row[n - topK];
-    }
-    for (let k = 0; k < n; k++) {
-      const w = m[off + k];
-      out[off + k] = (useThreshold && w < threshold) || w < cut ? 0 : w;
-    }
-  }
+  if (!rowFiltersActive(threshold, topK, n)) return m;
+  const out = new Float32Array(m);
+  const scratch = new Float32Array(n);
+  for (let q = 0; q < n; q++) filterRow(out, q * n, n, threshold, topK, scratch);
   return out;
 }
 

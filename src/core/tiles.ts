@@ -12,8 +12,9 @@ export interface Window {
 }
 
 /**
- * A window pooled to rows × cols blocks. Block (r, c) covers queries q0 + ⌊r·H/rows⌋ … and keys
- * k0 + ⌊c·W/cols⌋ … (H = q1 − q0, W = k1 − k0), the same split poolInto uses; rows ≤ H, cols ≤ W.
+ * A window pooled to rows × cols blocks. Block (r, c) covers queries q0 + ⌈r·H/rows⌉ … and keys
+ * k0 + ⌈c·W/cols⌉ … (H = q1 − q0, W = k1 − k0): query offset i falls in block ⌊i·rows/H⌋, the
+ * split blockOf and blockStart give (pooling.ts pools by it); rows ≤ H, cols ≤ W.
  */
 export interface Tile {
   window: Window;
