@@ -5,6 +5,7 @@ import type {
   ToWebview, WebviewStrings,
 } from '../src/shared/protocol';
 import { formatString } from '../src/shared/notebookOutput';
+import { Replies } from '../src/shared/replies';
 import { buildControls } from './controls';
 import { renderCompare } from './compareView';
 import { exportPng, exportSvg } from './exportImage';
@@ -27,8 +28,9 @@ let strings: WebviewStrings | undefined;
 let data: { sequences: SequencePayload[]; settings: RenderSettings; elapsedMs: number } | undefined;
 let state: ViewState = defaultState();
 let stats = new Map<number, HeadStats>();
-let nextRequest = 1;
-const pendingSteps = new Map<number, { resolve: (p: StepsPayload) => void; reject: (e: Error) => void }>();
+/** A steps request the host leaves unanswered this long shows an error instead of loading for ever. */
+const STEPS_TIMEOUT_MS = 60_000;
+const pendingSteps = new Replies<StepsPayload>({ name: 'steps request' });
 
 const renderers: Record<ViewKind, (ctx: ViewContext) => ViewResult> = {
   heatmaps: renderHeatmaps,
@@ -40,11 +42,10 @@ const renderers: Record<ViewKind, (ctx: ViewContext) => ViewResult> = {
 
 const host: HostLink = {
   requestSteps(sequence, head, scale, causal) {
-    const requestId = nextRequest++;
-    return new Promise<StepsPayload>((resolve, reject) => {
-      pendingSteps.set(requestId, { resolve, reject });
-      vscode.postMessage({ type: 'requestSteps', requestId, sequence, head, scale, causal });
-    });
+    const requestId = pendingSteps.next();
+    const reply = pendingSteps.wait(requestId, { timeoutMs: STEPS_TIMEOUT_MS });
+    vscode.postMessage({ type: 'requestSteps', requestId, sequence, head, scale, causal });
+    return reply;
   },
   revealTokens(sequence, tokens) {
     vscode.postMessage({ type: 'revealTokens', sequence, tokens });
@@ -145,11 +146,8 @@ function show(message: ShowMessage, arrived: number): void {
 }
 
 function answerSteps(message: StepsMessage): void {
-  const p = pendingSteps.get(message.requestId);
-  pendingSteps.delete(message.requestId);
-  if (!p) return;
-  if (message.steps) p.resolve(message.steps);
-  else p.reject(new Error(message.error ?? 'no steps'));
+  if (message.steps) pendingSteps.answer(message.requestId, message.steps);
+  else pendingSteps.fail(message.requestId, new Error(message.error ?? 'no steps'));
 }
 
 function answerExport(message: ExportRequestMessage): void {

@@ -11,9 +11,9 @@ import {
   type ShowMessage,
   type ToWebview,
 } from '../shared/protocol';
+import { Replies, type Ending } from '../shared/replies';
 import type { WebGpuLayerInput } from '../shared/webgpu';
 import { CancelledError } from './attentionClient';
-import { PendingReplies, type Ending } from './pendingReplies';
 import { revealTokens } from './explorer/editorLink';
 import type { ExplorerRun } from './explorer/run';
 import { computeSteps } from './explorer/steps';
@@ -38,9 +38,10 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly ready: Promise<void>;
   private markReady!: () => void;
-  private readonly renders = new PendingReplies<RenderedMessage | undefined>();
-  private readonly exports = new PendingReplies<ExportReplyMessage>();
-  private readonly onnxRuns = new PendingReplies<OnnxReplyMessage>();
+  private readonly renders = new Replies<RenderedMessage | undefined>({ name: 'render report' });
+  private readonly exports = new Replies<ExportReplyMessage>({ name: 'export' });
+  private readonly onnxRuns = new Replies<OnnxReplyMessage>({ name: 'WebGPU run' });
+  /** One sequence for all three kinds, so that a request id names one request in the webview. */
   private nextRequest = 1;
   private readonly renderedEmitter = new vscode.EventEmitter<RenderedMessage>();
   /** Fires whenever the webview reports what it drew. */
@@ -101,7 +102,7 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
   async show(message: Omit<ShowMessage, 'type' | 'requestId'>): Promise<RenderedMessage | undefined> {
     await this.ready;
     const requestId = this.nextRequest++;
-    const report = this.renders.wait(requestId, RENDER_REPORT_TIMEOUT_MS, () => ({ value: undefined }));
+    const report = this.renders.wait(requestId, { timeoutMs: RENDER_REPORT_TIMEOUT_MS, onTimeout: () => ({ value: undefined }) });
     const transfer: ShowMessage = { type: 'show', requestId, ...message };
     // Hundreds of megabytes take seconds to arrive where the window runs in a browser (9.4 s for
     // 192 MB measured through code-server): the panel and the status bar say what is going on.
@@ -124,7 +125,7 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
   async requestExport(format: 'png' | 'svg' | 'state'): Promise<ExportReplyMessage> {
     await this.ready;
     const requestId = this.nextRequest++;
-    const reply = this.exports.wait(requestId, EXPORT_TIMEOUT_MS, noExportAnswer);
+    const reply = this.exports.wait(requestId, { timeoutMs: EXPORT_TIMEOUT_MS, onTimeout: noExportAnswer });
     await this.post({ type: 'exportRequest', requestId, format });
     return reply;
   }
@@ -137,10 +138,13 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
     await this.ready;
     const requestId = this.nextRequest++;
     const dist = (file: string) => this.webviewPanel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', file)).toString();
-    const reply = this.onnxRuns.wait(requestId, WEBGPU_TIMEOUT_MS, () => ({
-      value: { type: 'onnxReply', requestId, fallback: 'failed', detail: vscode.l10n.t('no answer from the panel within {0} s', WEBGPU_TIMEOUT_MS / 1000) },
-    }));
-    const cancelled = token.onCancellationRequested(() => this.onnxRuns.end(requestId, { error: new CancelledError() }));
+    const reply = this.onnxRuns.wait(requestId, {
+      timeoutMs: WEBGPU_TIMEOUT_MS,
+      onTimeout: () => ({
+        value: { type: 'onnxReply', requestId, fallback: 'failed', detail: vscode.l10n.t('no answer from the panel within {0} s', WEBGPU_TIMEOUT_MS / 1000) },
+      }),
+    });
+    const cancelled = token.onCancellationRequested(() => this.onnxRuns.fail(requestId, new CancelledError()));
     try {
       await this.post({
         type: 'runOnnx', requestId, ...request,
@@ -208,10 +212,10 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
 
   dispose(): void {
     if (AttentionPanel.current === this) AttentionPanel.current = undefined;
-    this.renders.endAll(() => ({ value: undefined }));
+    this.renders.closeAll(() => ({ value: undefined }));
     // An export asked of a panel that closes would otherwise wait for ever.
-    this.exports.endAll(noExportAnswer);
-    this.onnxRuns.endAll((requestId) => ({ value: { type: 'onnxReply', requestId, fallback: 'failed', detail: vscode.l10n.t('the panel was closed') } }));
+    this.exports.closeAll(noExportAnswer);
+    this.onnxRuns.closeAll((requestId) => ({ value: { type: 'onnxReply', requestId, fallback: 'failed', detail: vscode.l10n.t('the panel was closed') } }));
     this.webviewPanel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }

@@ -3,6 +3,7 @@
 // terminating its worker. One worker per thread count, started on first use.
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { Replies } from '../../shared/replies';
 import { OnnxCancelledError, OnnxError, OnnxRuntimeError } from '../errors';
 import { transferables, type Feeds, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 
@@ -33,7 +34,6 @@ export interface RunResult {
 
 /** A request before the handle gives it an id. */
 type Request = ToWorker extends infer T ? (T extends ToWorker ? Omit<T, 'id'> : never) : never;
-type Pending = { resolve: (msg: FromWorker) => void; reject: (e: Error) => void };
 
 /**
  * A copy with a buffer of its own, safe to transfer. (A Node Buffer's slice() is a view into a
@@ -46,8 +46,7 @@ function ownCopy<T extends Feeds[string]['data']>(a: T): T {
 /** One worker thread and the requests waiting on it. */
 class WorkerHandle {
   readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly replies = new Replies<FromWorker>({ name: 'onnxruntime request' });
   private ended = false;
 
   constructor(workerPath: string, init: WorkerInit, private readonly onEnd: () => void) {
@@ -61,23 +60,26 @@ class WorkerHandle {
   request(req: Request, signal?: AbortSignal, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
     if (this.ended) return Promise.reject(new OnnxCancelledError('the onnxruntime worker has been stopped'));
     if (signal?.aborted) return Promise.reject(new OnnxCancelledError('cancelled'));
-    const id = this.nextId++;
-    return new Promise<FromWorker>((resolve, reject) => {
-      const onAbort = () => this.terminate();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const done = () => {
-        signal?.removeEventListener('abort', onAbort);
-        this.pending.delete(id);
-        if (this.pending.size === 0) this.worker.unref();
-      };
-      this.pending.set(id, {
-        resolve: (m) => { done(); resolve(m); },
-        reject: (e) => { done(); reject(e); },
-      });
-      // While a request is out, the worker keeps the process alive; when idle it does not.
-      this.worker.ref();
-      this.worker.postMessage({ ...req, id } as ToWorker, transfer);
+    const id = this.replies.next();
+    const reply = this.replies.wait(id, {
+      // No time limit: a large model takes as long as it takes, and a caller who stops waiting
+      // aborts, which terminates the worker (and so rejects every request on it).
+      timeoutMs: Infinity,
+      signal,
+      onAbort: () => {
+        this.terminate();
+        return { error: new OnnxCancelledError('cancelled') };
+      },
     });
+    // While a request is out, the worker keeps the process alive; when idle it does not.
+    this.worker.ref();
+    try {
+      this.worker.postMessage({ ...req, id } as ToWorker, transfer);
+    } catch (e) {
+      this.replies.fail(id, e instanceof Error ? e : new Error(String(e)));
+      this.unrefWhenIdle();
+    }
+    return reply;
   }
 
   terminate(): void {
@@ -86,16 +88,19 @@ class WorkerHandle {
   }
 
   private settle(msg: FromWorker): void {
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    if (msg.type === 'error') p.reject(new OnnxRuntimeError(msg.message));
-    else p.resolve(msg);
+    if (msg.type === 'error') this.replies.fail(msg.id, new OnnxRuntimeError(msg.message));
+    else this.replies.answer(msg.id, msg);
+    this.unrefWhenIdle();
+  }
+
+  private unrefWhenIdle(): void {
+    if (this.replies.size === 0) this.worker.unref();
   }
 
   private end(reason: OnnxError): void {
     if (this.ended) return;
     this.ended = true;
-    for (const p of [...this.pending.values()]) p.reject(reason);
+    this.replies.closeAll(reason);
     this.onEnd();
   }
 }
