@@ -1,7 +1,8 @@
 // The files Export View writes for weights (NPY, CSV, JSON) and the standalone HTML page, read
 // back byte by byte.
 import assert from 'node:assert/strict';
-import { csvOfSequence, float32Text, jsonOfSequence, npyBytes, npyOfSequence } from '../../../src/host/explorer/formats';
+import { csvOfSequence, float32Text, jsonOfSequence, npyOfSequence } from '../../../src/host/explorer/formats';
+import { npyBytes } from '../../../src/shared/npy';
 import { standaloneHtml } from '../../../src/host/explorer/standaloneHtml';
 import type { WebviewStrings } from '../../../src/shared/protocol';
 
