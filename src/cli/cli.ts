@@ -33,7 +33,8 @@ const USAGE = `Usage:
       [--threads T] [--format json|npy] [--out FILE]
       Runs an ONNX transformer in onnxruntime-web (WASM) and reads out every attention softmax.
       json: {"tokens": […], "layers": [{"node": "…", "heads": H, "weights": [H][N][N]}]}, layer 0
-      first. npy: --out F.npy gets float32 [L, H, N, N] and F.tokens.json the tokens.
+      first. npy (needs --out F.npy): F.npy gets NumPy float32 [L, H, N, N] and F.tokens.json
+      the json's tokens.
 
 Layer options (run and steps):
   --text "…"          the text to tokenize
