@@ -2,12 +2,15 @@
 // Problems are reported as one line on stderr with a non-zero exit status, never a stack trace.
 
 import { parseArgs } from 'node:util';
-import { InputError, isInputError, type MaskKind, type Token } from '../core';
+import { InputError, isInputError, type Token } from '../core';
 import { caseCommand } from './caseCommand';
 import { engineNames } from './engines';
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_USAGE, UsageError } from './errors';
+import { LAYER_OPTIONS, layerOf } from './layerOptions';
 import { modelCommand, tokensFromIds } from './modelCommand';
-import { intOption, runCommand } from './runCommand';
+import { intOption } from './options';
+import { runCommand } from './runCommand';
+import { stepsCommand } from './stepsCommand';
 import { loadTokenizerFile } from './tokenizerFile';
 
 const USAGE = `Usage:
@@ -16,17 +19,37 @@ const USAGE = `Usage:
       {"x": [[…]], "heads": H, "mask": "none"|"causal"|"padding", "keyPadding": [1,0,…],
        "weights": {"wq","wk","wv","wo": [[…]], "bq","bk","bv","bo": […]}}
       (q = x · wq + bq; biases optional). Writes {"weights": [H][N][N], "output": [N][d_model]}.
-  attention-explorer run --text "…" [--heads 4] [--d-model 64] [--seed 42] [--mask none|causal]
-      [--tokenizer tokenizer.json] [--no-positions] [--format json|csv] [--out FILE]
-      Tokenizes the text, embeds it with seeded vectors and runs one seeded random layer, as
-      the editor command does. json: tokens, heads and weights; csv: head,query,key,weight.
+  attention-explorer run (--text "…" | --matrix FILE) [LAYER OPTIONS] [--format json|csv] [--out FILE]
+      The editor command's computation: the text tokenized and embedded with seeded vectors (or
+      the rows of FILE as the embeddings), then one seeded layer.
+      json: {"tokens", "n", "heads", "dModel", "dHead", "seed", "mask", "weights": [H][N][N]};
+      csv: head,query,key,weight.
+  attention-explorer steps (--text "…" | --matrix FILE) --head K [LAYER OPTIONS] [--format json] [--out FILE]
+      Head K (from 0) of the same layer, step by step: {"tokens", "head", "q", "k", "v",
+      "scores", "scaled", "masked", "weights", "output"}, each matrix as nested rows ([N][d_head]
+      for q, k, v and output, [N][N] for the rest). masked holds null where the mask hides a
+      key (−∞, which JSON cannot write). weights equals head K of run's weights.
   attention-explorer run --model model.onnx (--text "…" --tokenizer tokenizer.json | --ids 1,2,3)
-      [--threads T] [--format json] [--out FILE]
-      Runs an ONNX transformer in onnxruntime-web (WASM) and reads out every attention softmax:
-      {"tokens": […], "layers": [{"node": "…", "heads": H, "weights": [H][N][N]}]}, layer 0 first.
+      [--threads T] [--format json|npy] [--out FILE]
+      Runs an ONNX transformer in onnxruntime-web (WASM) and reads out every attention softmax.
+      json: {"tokens": […], "layers": [{"node": "…", "heads": H, "weights": [H][N][N]}]}, layer 0
+      first. npy (needs --out F.npy): F.npy gets NumPy float32 [L, H, N, N] and F.tokens.json
+      the json's tokens.
+
+Layer options (run and steps):
+  --text "…"          the text to tokenize
+  --matrix FILE       N × d embeddings, one row per token (JSON rows, CSV or whitespace rows);
+                      d_model is the width (--d-model is ignored), tokens are #1, #2, …
+  --heads H           heads (default 4); --d-model D  width (default 64); --seed S (default 42)
+  --mask none|causal|padding   (default none; padding hides a tokenizer's special tokens)
+  --weights random|identity    Wq, Wk, Wv, Wo seeded random or identity (default random)
+  --tokenizer FILE    tokenize --text with a Hugging Face tokenizer.json
+  --no-positions      no sinusoidal positions added to text embeddings
+  --no-scale          scores not divided by sqrt(d_head)
 
 Options:
   --engine NAME   engine for "case": ${engineNames().join(', ')} (default core)
+  --threads T     onnxruntime threads for --model (default 1, at most 4)
   --out FILE      write the result to FILE instead of stdout
   -h, --help      show this help
 
@@ -40,16 +63,18 @@ const CASE_OPTIONS = {
 } as const;
 
 const RUN_OPTIONS = {
-  text: { type: 'string' },
-  heads: { type: 'string' },
-  'd-model': { type: 'string' },
-  seed: { type: 'string' },
-  mask: { type: 'string', default: 'none' },
-  tokenizer: { type: 'string' },
+  ...LAYER_OPTIONS,
   model: { type: 'string' },
   ids: { type: 'string' },
   threads: { type: 'string' },
-  'no-positions': { type: 'boolean' },
+  format: { type: 'string', default: 'json' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const STEPS_OPTIONS = {
+  ...LAYER_OPTIONS,
+  head: { type: 'string' },
   format: { type: 'string', default: 'json' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -77,9 +102,11 @@ async function main(argv: string[]): Promise<void> {
     case 'case':
       return runCase(rest);
     case 'run':
-      return runText(rest);
+      return runLayer(rest);
+    case 'steps':
+      return runSteps(rest);
     default:
-      throw new UsageError(`unknown command "${command}"; use "case" or "run" (see --help)`);
+      throw new UsageError(`unknown command "${command}"; use "case", "run" or "steps" (see --help)`);
   }
 }
 
@@ -91,36 +118,35 @@ async function runCase(argv: string[]): Promise<void> {
   await caseCommand({ file: positionals[0], engine: values.engine, out: values.out });
 }
 
-async function runText(argv: string[]): Promise<void> {
+async function runLayer(argv: string[]): Promise<void> {
   const { values, positionals } = parsing(() =>
     parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true }));
   if (values.help) return void process.stdout.write(USAGE);
   if (positionals.length > 0) throw new UsageError(`run takes no positional arguments, got "${positionals[0]}"`);
   if (values.model !== undefined) return runModel(values);
-  const text = values.text;
-  if (text === undefined) throw new UsageError('run needs --text "…"');
-  const mask = values.mask;
-  if (mask !== 'none' && mask !== 'causal' && mask !== 'padding') {
-    throw new UsageError(`--mask must be none, causal or padding, got "${mask}"`);
-  }
   const format = values.format;
   if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got "${format}"`);
-  const tokenizerPath = values.tokenizer;
-  await runCommand({
-    text,
-    heads: intOption('heads', values.heads, 4, 1),
-    dModel: intOption('d-model', values['d-model'], 64, 1),
-    seed: intOption('seed', values.seed, 42, Number.MIN_SAFE_INTEGER),
-    mask: mask as MaskKind,
-    format,
-    positions: !values['no-positions'],
-    tokenize: tokenizerPath ? await loadTokenizerFile(tokenizerPath) : undefined,
-    out: values.out,
-  });
+  const { input, spec } = await layerOf('run', values);
+  await runCommand({ input, spec, format, out: values.out });
 }
 
-async function runModel(values: { model?: string; text?: string; tokenizer?: string; ids?: string; threads?: string; format?: string; out?: string }): Promise<void> {
-  if (values.format !== 'json') throw new UsageError(`--model writes json only, got --format ${values.format}`);
+async function runSteps(argv: string[]): Promise<void> {
+  const { values, positionals } = parsing(() =>
+    parseArgs({ args: argv, options: STEPS_OPTIONS, allowPositionals: true, strict: true }));
+  if (values.help) return void process.stdout.write(USAGE);
+  if (positionals.length > 0) throw new UsageError(`steps takes no positional arguments, got "${positionals[0]}"`);
+  if (values.format !== 'json') throw new UsageError(`steps writes json only, got --format ${values.format}`);
+  if (values.head === undefined) throw new UsageError('steps needs --head K (counted from 0)');
+  const head = intOption('head', values.head, 0, Number.MIN_SAFE_INTEGER);
+  const { input, spec } = await layerOf('steps', values);
+  stepsCommand({ input, spec, head, out: values.out });
+}
+
+async function runModel(values: { model?: string; text?: string; matrix?: string; tokenizer?: string; ids?: string; threads?: string; format?: string; out?: string }): Promise<void> {
+  const format = values.format;
+  if (format !== 'json' && format !== 'npy') throw new UsageError(`--model writes json or npy, got --format ${format}`);
+  if (format === 'npy' && !values.out?.endsWith('.npy')) throw new UsageError('--format npy needs --out FILE.npy');
+  if (values.matrix !== undefined) throw new UsageError('--model reads token ids: give --text with --tokenizer, or --ids, not --matrix');
   let tokens: Token[];
   if (values.ids !== undefined) {
     if (values.text !== undefined) throw new UsageError('give either --text with --tokenizer, or --ids, not both');
@@ -135,7 +161,7 @@ async function runModel(values: { model?: string; text?: string; tokenizer?: str
   await modelCommand({
     model: values.model as string,
     tokens,
-    format: 'json',
+    format,
     threads: intOption('threads', values.threads, 1, 1),
     out: values.out,
   });

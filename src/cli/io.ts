@@ -1,7 +1,8 @@
 // Reading inputs and writing results for the command line.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { InputError, type AttentionResult } from '../core';
+import { npyData, npyHeader } from '../shared/npy';
 import { UsageError } from './errors';
 
 export function readText(file: string): string {
@@ -36,6 +37,30 @@ export function emit(text: string, out: string | undefined): void {
 }
 
 /**
+ * A float32 array as NumPy .npy: the header, then the array's own bytes, so a model's
+ * [L, H, N, N] weights are never copied into one string or a second buffer.
+ */
+export function writeNpy(file: string, data: Float32Array, shape: number[]): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'w');
+    writeAll(fd, npyHeader(shape));
+    writeAll(fd, npyData(data));
+  } catch (e) {
+    throw new UsageError(`cannot write ${file}: ${(e as Error).message}`, 'file');
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+}
+
+/** The weights of every head, whoever computed them. */
+type HeadWeights = Pick<AttentionResult, 'heads' | 'n' | 'weights'>;
+
+/**
  * A float32 as the shortest decimal that reads back to the same float32: nine significant
  * digits always suffice, and trimming them keeps the JSON readable.
  */
@@ -51,14 +76,14 @@ export function nested(a: Float32Array, rows: number, cols: number, offset = 0):
 }
 
 /** weights [H][N][N] as nested arrays. */
-export function nestedWeights(r: AttentionResult): number[][][] {
+export function nestedWeights(r: HeadWeights): number[][][] {
   const heads: number[][][] = [];
   for (let h = 0; h < r.heads; h++) heads.push(nested(r.weights, r.n, r.n, h * r.n * r.n));
   return heads;
 }
 
 /** One line per (head, query, key) with a header; indices are 0-based. */
-export function weightsCsv(r: AttentionResult): string {
+export function weightsCsv(r: HeadWeights): string {
   const lines = ['head,query,key,weight'];
   const n = r.n;
   for (let h = 0; h < r.heads; h++)

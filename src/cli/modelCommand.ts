@@ -1,17 +1,23 @@
 // `run --model model.onnx`: the attention of a user's ONNX transformer, every layer in graph
-// order, from the shell: {"tokens": […], "layers": [{"node", "heads", "weights": [H][N][N]}]}.
+// order, from the shell, through runAttention as the extension runs it.
+//   json: {"tokens": […], "layers": [{"node", "heads", "weights": [H][N][N]}]}
+//   npy:  F.npy, float32 [L, H, N, N], and the tokens in F.tokens.json
 
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { InputError, type Token } from '../core';
+import type { AttentionRun } from '../engine/run';
+import { attention } from './attention';
 import { UsageError } from './errors';
-import { emit, nested } from './io';
+import { emit, nested, writeNpy } from './io';
 
 export interface ModelArgs {
   model: string;
   /** Tokens from --text with --tokenizer; or ids from --ids, shown as their numbers. */
   tokens: Token[];
-  format: 'json';
+  format: 'json' | 'npy';
   threads: number;
+  /** Required for npy, and ending in .npy. */
   out?: string;
 }
 
@@ -22,32 +28,41 @@ export async function modelCommand(args: ModelArgs): Promise<void> {
   } catch (e) {
     throw new UsageError(`cannot read ${args.model}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, 'file');
   }
-  const ids = args.tokens.map((t) => t.id ?? 0);
-  // Loaded only here: onnxruntime starts a worker thread and reads 14 MB of WASM.
-  const { OrtWorkerClient } = await import('../onnx/node/ortWorkerClient');
-  const { extractAttention } = await import('../onnx/node/extractAttention');
+  const run = await runModel(args, bytes);
+  if (args.format === 'npy') {
+    const out = args.out as string;
+    writeNpy(out, run.weights, [run.layers, run.heads, run.n, run.n]); // [L, H, N, N]
+    emit(JSON.stringify(run.tokens) + '\n', npyTokensFile(out));
+    return;
+  }
+  const size = run.n * run.n;
+  const body = {
+    tokens: run.tokens,
+    layers: Array.from({ length: run.layers }, (_, l) => ({
+      node: run.nodes?.[l] ?? '',
+      heads: run.heads,
+      // [H][N][N] as nested rows: each head is queries × keys.
+      weights: Array.from({ length: run.heads }, (_, h) => nested(run.weights, run.n, run.n, (l * run.heads + h) * size)),
+    })),
+  };
+  emit(JSON.stringify(body) + '\n', args.out);
+}
+
+async function runModel(args: ModelArgs, bytes: Uint8Array): Promise<AttentionRun> {
   const { OnnxError } = await import('../onnx/errors');
-  const client = new OrtWorkerClient();
   try {
-    const layers = await extractAttention(client, bytes, ids, { threads: args.threads });
-    const body = {
-      tokens: args.tokens,
-      layers: layers.map((l) => ({
-        node: l.nodeName,
-        heads: l.heads,
-        // [H][N][N] as nested rows: each head is queries × keys.
-        weights: Array.from({ length: l.heads }, (_, h) =>
-          nested(l.weights.subarray(h * l.queries * l.keys, (h + 1) * l.queries * l.keys), l.queries, l.keys)),
-      })),
-    };
-    emit(JSON.stringify(body) + '\n', args.out);
+    const request = { kind: 'model', model: bytes, label: path.basename(args.model), tokens: args.tokens } as const;
+    return await attention(request, args.threads);
   } catch (e) {
     // The model's problems (corrupt, fused attention, missing inputs) are input errors: one line, exit 1.
     if (e instanceof OnnxError) throw new InputError('model', `${args.model}: ${e.message}`);
     throw e;
-  } finally {
-    client.dispose();
   }
+}
+
+/** F.npy's tokens go to F.tokens.json beside it. */
+export function npyTokensFile(npy: string): string {
+  return npy.replace(/\.npy$/, '') + '.tokens.json';
 }
 
 /** `--ids 1,2,3`: token ids typed by hand, each shown as its number. */

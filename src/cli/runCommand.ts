@@ -1,48 +1,34 @@
-// `run --text "…"`: the computation the editor command runs on a selection, from the shell.
+// `run --text "…"` or `run --matrix FILE`: the computation the editor command runs on a
+// selection, from the shell, through the same runAttention on the core engine.
 
-import { attentionForText, InputError, type MaskKind, type Token } from '../core';
-import { UsageError } from './errors';
+import type { LayerInput, LayerSpec } from '../core';
+import { attention } from './attention';
 import { emit, nestedWeights, weightsCsv } from './io';
 
 export interface RunArgs {
-  text: string;
-  heads: number;
-  dModel: number;
-  seed: number;
-  mask: MaskKind;
+  input: LayerInput;
+  /** As it applies to the input: a matrix's width is its d_model. */
+  spec: LayerSpec;
   format: 'json' | 'csv';
-  positions: boolean;
-  tokenize?: (text: string) => Promise<Token[]>;
   out?: string;
 }
 
 export async function runCommand(args: RunArgs): Promise<void> {
-  const tokens = args.tokenize ? await args.tokenize(args.text) : undefined;
-  const { tokens: used, result } = attentionForText(args.text, {
-    heads: args.heads, dModel: args.dModel, seed: args.seed, mask: args.mask, positions: args.positions, tokens,
-  });
+  const { spec } = args;
+  const run = await attention({ kind: 'layer', input: args.input, spec, engine: 'core' }, 1);
   if (args.format === 'csv') {
-    emit(weightsCsv(result), args.out);
+    emit(weightsCsv(run), args.out);
     return;
   }
   const body = {
-    tokens: used,
-    n: result.n,
-    heads: result.heads,
-    dModel: result.dModel,
-    dHead: result.dHead,
-    seed: args.seed,
-    mask: args.mask,
-    weights: nestedWeights(result),
+    tokens: run.tokens,
+    n: run.n,
+    heads: run.heads,
+    dModel: spec.dModel,
+    dHead: spec.dModel / spec.heads,
+    seed: spec.seed,
+    mask: spec.mask,
+    weights: nestedWeights(run), // [H][N][N]
   };
   emit(JSON.stringify(body) + '\n', args.out);
-}
-
-/** Parses an integer option, naming it when the value is not a usable integer. */
-export function intOption(name: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!/^[+-]?\d+$/.test(value.trim())) throw new UsageError(`--${name} must be an integer, got "${value}"`);
-  const v = Number(value);
-  if (v < min) throw new InputError('option', `--${name} must be at least ${min}, got ${v}`);
-  return v;
 }

@@ -12,7 +12,7 @@ export { makeWeights, identityWeights, weightsFromJson, checkWeights, type Weigh
 export { multiHeadAttention, headSteps } from './attention';
 export { attentionForText, type TextAttention, type TextAttentionOptions } from './pipeline';
 export {
-  buildLayer, inputOf, inputTokens, layerSpec, layerWeights, looksLikeMatrix, layerSteps, runLayer, type BuiltLayer, type LayerInput, type LayerSpec,
+  appliedSpec, buildLayer, inputOf, inputTokens, layerSpec, layerWeights, looksLikeMatrix, layerSteps, runLayer, type BuiltLayer, type LayerInput, type LayerSpec,
 } from './layer';
 export { loadTokenizerJson, type TextTokenizer } from './hfTokenizer';
 export { hashString, mulberry32 } from './random';

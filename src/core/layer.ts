@@ -92,6 +92,11 @@ function matrixTokens(rows: number): Token[] {
   return Array.from({ length: rows }, (_, i) => ({ text: `#${i + 1}`, start: -1, end: -1 }));
 }
 
+/** The spec as it applies to an input: a matrix brings its own d_model, its width. */
+export function appliedSpec(input: LayerInput, spec: LayerSpec): LayerSpec {
+  return input.kind === 'matrix' ? { ...spec, dModel: parseMatrix(input.text).cols } : spec;
+}
+
 export function buildLayer(input: LayerInput, spec: LayerSpec): BuiltLayer {
   let tokens: Token[];
   let x: Float32Array;

@@ -50,6 +50,8 @@ export interface AttentionRun {
   elapsedMs: number;
   /** What ran, as the panel shows it: "core", "onnx-wasm · 2 threads", "model.onnx · onnx-wasm". */
   backend: string;
+  /** A model's attention nodes, one per layer in graph order; absent for the built-in layer. */
+  nodes?: string[];
   /** The built-in layer's request, for step by step and recomputation; absent for a model. */
   layer?: LayerRequest;
   /** Why WebGPU did not run where it was asked for; the WASM backend ran instead. */
@@ -196,7 +198,7 @@ async function runModel(request: ModelRequest, env: EngineEnv): Promise<Attentio
   const weights = new Float32Array(found.length * heads * n * n); // [L][H][N][N]
   found.forEach((l, i) => weights.set(l.weights, i * heads * n * n));
   return {
-    tokens, layers: found.length, heads, n, weights,
+    tokens, layers: found.length, heads, n, weights, nodes: found.map((l) => l.nodeName),
     elapsedMs: performance.now() - started,
     backend: `${request.label} · onnx-wasm`,
   };

@@ -1,5 +1,6 @@
 // Files of a sequence's weights: NPY (NumPy's own format, float32 [L, H, N, N]), CSV (one row per
 // layer, head and query) and JSON. No vscode import: written and checked without an editor.
+import { npyBytes } from '../../shared/npy';
 import type { SequencePayload } from '../../shared/protocol';
 
 type Weights = Pick<SequencePayload, 'label' | 'tokens' | 'offsets' | 'special' | 'layers' | 'heads' | 'n' | 'weights'>;
@@ -12,24 +13,6 @@ export function float32Text(v: number): string {
     if (Math.fround(Number(s)) === v) return String(Number(s));
   }
   return String(Number(v.toPrecision(9)));
-}
-
-/**
- * NPY version 1.0: magic, version, a little-endian uint16 header length, a Python dict literal
- * padded with spaces to a multiple of 64 bytes (ending in a newline), then the raw data.
- */
-export function npyBytes(data: Float32Array, shape: number[]): Uint8Array {
-  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const preamble = 10;
-  const total = Math.ceil((preamble + dict.length + 1) / 64) * 64;
-  const header = dict.padEnd(total - preamble - 1, ' ') + '\n';
-  const out = new Uint8Array(total + data.byteLength);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0); // \x93NUMPY v1.0
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  for (let i = 0; i < header.length; i++) out[preamble + i] = header.charCodeAt(i);
-  const body = new DataView(out.buffer, total);
-  for (let i = 0; i < data.length; i++) body.setFloat32(i * 4, data[i], true);
-  return out;
 }
 
 export function npyOfSequence(seq: Weights): Uint8Array {

@@ -22,8 +22,11 @@ describe('command line', function () {
     const r = cli('--help');
     assert.equal(r.status, 0);
     assert.match(r.stdout, /case FILE\.json/);
-    assert.match(r.stdout, /run --text/);
+    assert.match(r.stdout, /run \(--text "…" \| --matrix FILE\)/);
+    assert.match(r.stdout, /steps \(--text "…" \| --matrix FILE\) --head K/);
+    assert.match(r.stdout, /null where the mask hides/);
     assert.equal(cli('run', '--help').status, 0);
+    assert.equal(cli('steps', '--help').status, 0);
   });
 
   describe('case', () => {

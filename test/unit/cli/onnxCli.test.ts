@@ -1,7 +1,7 @@
 // The command line's ONNX paths as a user runs them: `case --engine onnx` against the core, and
 // `run --model` against PyTorch's own attention for the committed fixture models.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { assertFails, cli, CORE_FIXTURES, flat, maxDiff, ROOT } from './runCli';
@@ -64,6 +64,33 @@ describe('command line: ONNX', function () {
     assert.equal(flat(body.layers[0].weights).length, body.layers[0].heads * n * n);
   });
 
+  it('run --model --format npy writes float32 [L, H, N, N] equal to the json weights, tokens beside it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-npy-'));
+    try {
+      const args = ['run', '--model', path.join(ONNX_FIXTURES, 'gpt_tiny.onnx'), '--ids', expected.ids.join(',')];
+      const body = JSON.parse(cli(...args).stdout);
+      const out = path.join(dir, 'gpt.npy');
+      const r = cli(...args, '--format', 'npy', '--out', out);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, '');
+      const { shape, data } = readNpy(readFileSync(out));
+      const n = expected.ids.length;
+      assert.deepEqual(shape, [body.layers.length, expected.heads, n, n]);
+      // The json's numbers are the shortest decimals that read back as the same float32.
+      assert.deepEqual(Array.from(data), flat(body.layers.map((l: { weights: unknown }) => l.weights)).map(Math.fround));
+      assert.deepEqual(JSON.parse(readFileSync(path.join(dir, 'gpt.tokens.json'), 'utf8')), body.tokens);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('run --model --format npy needs --out FILE.npy', () => {
+    const model = path.join(ONNX_FIXTURES, 'gpt_tiny.onnx');
+    assertFails(cli('run', '--model', model, '--ids', '1,2', '--format', 'npy'), 2, /--format npy needs --out FILE\.npy/);
+    assertFails(cli('run', '--model', model, '--ids', '1,2', '--format', 'npy', '--out', 'w.bin'), 2, /--format npy needs --out FILE\.npy/);
+    assertFails(cli('run', '--model', model, '--ids', '1,2', '--format', 'csv'), 2, /--model writes json or npy/);
+  });
+
   it('reports a corrupt model, a missing file and bad ids in one line each', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cli-onnx-'));
     const bad = path.join(dir, 'bad.onnx');
@@ -78,3 +105,20 @@ describe('command line: ONNX', function () {
     }
   });
 });
+
+/** A NumPy .npy 1.0 file of little-endian float32, read as NumPy does: magic, header dict, data. */
+function readNpy(bytes: Buffer): { shape: number[]; data: Float32Array } {
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  const len = bytes.readUInt16LE(8);
+  assert.equal((10 + len) % 64, 0, 'data start at a multiple of 64 bytes');
+  const header = bytes.subarray(10, 10 + len).toString('latin1');
+  assert.ok(header.endsWith('\n'));
+  const m = /^\{'descr': '<f4', 'fortran_order': False, 'shape': \(([\d, ]*)\), \} *\n$/.exec(header);
+  assert.ok(m, header);
+  const shape = m[1].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const body = bytes.subarray(10 + len);
+  assert.equal(body.length, shape.reduce((a, b) => a * b, 1) * 4);
+  const data = new Float32Array(body.length / 4);
+  for (let i = 0; i < data.length; i++) data[i] = body.readFloatLE(i * 4);
+  return { shape, data };
+}

@@ -1,7 +1,8 @@
 // The files Export View writes for weights (NPY, CSV, JSON) and the standalone HTML page, read
 // back byte by byte.
 import assert from 'node:assert/strict';
-import { csvOfSequence, float32Text, jsonOfSequence, npyBytes, npyOfSequence } from '../../../src/host/explorer/formats';
+import { csvOfSequence, float32Text, jsonOfSequence, npyOfSequence } from '../../../src/host/explorer/formats';
+import { npyBytes, npyData, npyHeader } from '../../../src/shared/npy';
 import { standaloneHtml } from '../../../src/host/explorer/standaloneHtml';
 import type { WebviewStrings } from '../../../src/shared/protocol';
 
@@ -38,6 +39,13 @@ describe('export formats', () => {
     assert.equal(data.byteLength, 32);
     for (let i = 0; i < 8; i++) assert.equal(data.getFloat32(i * 4, true), seq.weights[i]);
     assert.match(String.fromCharCode(...npyBytes(new Float32Array(3), [3]).subarray(10, 70)), /'shape': \(3,\)/);
+  });
+
+  it('writes an NPY header apart from the data, still 64-byte aligned when the shape is long', () => {
+    const header = npyHeader([12, 16, 100000, 100000]);
+    assert.equal(header.length % 64, 0);
+    assert.equal(header[header.length - 1], 0x0a);
+    assert.deepEqual(npyBytes(seq.weights, [8]), Uint8Array.from([...npyHeader([8]), ...npyData(seq.weights)]));
   });
 
   it('writes CSV with a header and one quoted-where-needed row per layer, head and query', () => {
