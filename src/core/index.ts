@@ -10,6 +10,11 @@ export { embedTokens, positionEncodings, type EmbedOptions } from './embed';
 export { parseMatrix, matrixFromRows, vectorFromArray, type NumericMatrix } from './matrix';
 export { makeWeights, identityWeights, weightsFromJson, checkWeights, type WeightOptions } from './weights';
 export { multiHeadAttention, headSteps } from './attention';
+export {
+  blockwiseAttention, DEFAULT_BLOCK, headTile, joinRows, weightsRows, type BlockwiseLayer, type BlockwiseOptions,
+} from './blockwise';
+export { filterRow, poolWindow, rowFiltersActive, TileAccumulator, type RowFilters } from './pooling';
+export { blockOf, blockStart, clipWindow, fullWindow, type Tile, type Window } from './tiles';
 export { attentionForText, type TextAttention, type TextAttentionOptions } from './pipeline';
 export {
   appliedSpec, buildLayer, inputOf, inputTokens, layerSpec, layerWeights, looksLikeMatrix, layerSteps, runLayer, type BuiltLayer, type LayerInput, type LayerSpec,
