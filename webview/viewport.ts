@@ -121,6 +121,11 @@ export function viewportFor(w: Window, n: number, side: number, maxCell = MAX_CE
   return clampViewport({ n, side, cell, q0: (w.q0 + w.q1) / 2 - half, k0: (w.k0 + w.k1) / 2 - half }, maxCell);
 }
 
+/** The same tokens in view on a plot resized to `side` px (a fit view stays fit). */
+export function resizeViewport(v: Viewport, side: number, maxCell = MAX_CELL): Viewport {
+  return clampViewport({ ...v, side, cell: (v.cell * side) / v.side }, maxCell);
+}
+
 /** Pooled-block limit per axis by default: more blocks than this cost more than they show. */
 export const MAX_BLOCKS = 512;
 

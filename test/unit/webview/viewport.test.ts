@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { fullWindow } from '../../../src/core/tiles';
 import {
   canZoomIn, canZoomOut, cellRange, centreOn, clampViewport, clipPlacement, ensureVisible, fitViewport, fromOverview,
-  MAX_CELL, overviewRect, panBy, placeWindow, sameWindow, spanOf, tickStep, tileRequest, tokenAt, viewportFor,
+  MAX_CELL, overviewRect, panBy, placeWindow, resizeViewport, sameWindow, spanOf, tickStep, tileRequest, tokenAt, viewportFor,
   visibleWindow, zoomAt, type Viewport,
 } from '../../../webview/viewport';
 
@@ -151,6 +151,19 @@ describe('zoomable heatmap viewport', () => {
     // Outside the matrix: clamped into it.
     assert.deepEqual(visibleWindow(viewportFor({ q0: 2000, q1: 3000, k0: -50, k1: 10 }, 1024, 512)).q1, 1024);
     assert.deepEqual(visibleWindow(viewportFor(fullWindow(1024), 1024, 512)), fullWindow(1024));
+  });
+
+  it('keeps the same tokens in view when the plot is resized', () => {
+    const v = clampViewport({ ...fit, cell: 4, q0: 100.5, k0: 200.25 });
+    assert.deepEqual(resizeViewport(v, 512), v);
+    const half = resizeViewport(v, 256);
+    assert.equal(half.cell, 2);
+    assert.deepEqual(visibleWindow(half), visibleWindow(v));
+    assert.deepEqual(resizeViewport(fit, 300), fitViewport(1024, 300));
+    // Redrawing at the same size again and again does not creep.
+    let r = zoomAt(fit, 1e6, 100, 100);
+    for (let i = 0; i < 50; i++) r = resizeViewport(resizeViewport(r, 400), 512);
+    near(r.cell, MAX_CELL, 1e-9);
   });
 
   it('places the previous image where its window lies in the new view', () => {
