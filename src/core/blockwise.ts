@@ -81,7 +81,7 @@ export function blockwiseAttention(
     }
   }
   const output = new Float32Array(n * d); // output: [N, d]
-  output.set(projectColumns(context, r1 - r0, d, w.wo, w.bo, 0, d), r0 * d);
+  projectColumns(context, r1 - r0, d, w.wo, w.bo, 0, d, output.subarray(r0 * d, r1 * d));
   trimWasmMemory();
   const mask = { causal: plan.mask.causal, keep: plan.mask.keep && Uint8Array.from(plan.mask.keep) };
   return { n, dModel: d, heads: H, dHead: dh, scale: plan.scale, mask, rows: [r0, r1], q, k, v, rowMax, rowSum, output };
@@ -166,7 +166,7 @@ function perHead(
   x: Float32Array, n: number, d: number, w: Float32Array, b: Float32Array, heads: number, dh: number,
 ): Float32Array {
   const out = new Float32Array(heads * n * dh);
-  for (let h = 0; h < heads; h++) out.set(projectColumns(x, n, d, w, b, h * dh, dh), h * n * dh);
+  for (let h = 0; h < heads; h++) projectColumns(x, n, d, w, b, h * dh, dh, out.subarray(h * n * dh, (h + 1) * n * dh));
   return out;
 }
 
