@@ -119,14 +119,14 @@ export function headTile(
   const w = clipWindow(window, n);
   checkComputed(layer, w.q0, w.q1);
   const acc = new TileAccumulator(w, rows, cols);
-  const filtering = filters !== undefined && rowFiltersActive(filters.threshold, filters.topK, n);
-  const scratch = filtering ? new Float32Array(n) : undefined;
+  const filter = filters && rowFiltersActive(filters.threshold, filters.topK, n) ? filters : null;
+  const scratch = filter ? new Float32Array(n) : undefined;
   const weights = new Float32Array(Math.min(DEFAULT_BLOCK, w.q1 - w.q0) * n); // one query block: [B, N]
   for (let b0 = w.q0; b0 < w.q1; b0 += DEFAULT_BLOCK) {
     const count = Math.min(DEFAULT_BLOCK, w.q1 - b0);
     weightsRows(layer, head, b0, b0 + count, weights);
     for (let r = 0; r < count; r++) {
-      if (filtering && filters) filterRow(weights, r * n, n, filters.threshold, filters.topK, scratch);
+      if (filter) filterRow(weights, r * n, n, filter.threshold, filter.topK, scratch);
       acc.addRow(b0 + r, weights, r * n);
     }
   }
