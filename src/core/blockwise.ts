@@ -81,7 +81,7 @@ export function blockwiseAttention(
     }
   }
   const output = new Float32Array(n * d); // output: [N, d]
-  output.set(projectColumns(context, r1 - r0, d, w.wo, w.bo, 0, d), r0 * d);
+  projectColumns(context, r1 - r0, d, w.wo, w.bo, 0, d, output.subarray(r0 * d, r1 * d));
   trimWasmMemory();
   const mask = { causal: plan.mask.causal, keep: plan.mask.keep && Uint8Array.from(plan.mask.keep) };
   return { n, dModel: d, heads: H, dHead: dh, scale: plan.scale, mask, rows: [r0, r1], q, k, v, rowMax, rowSum, output };
@@ -119,14 +119,14 @@ export function headTile(
   const w = clipWindow(window, n);
   checkComputed(layer, w.q0, w.q1);
   const acc = new TileAccumulator(w, rows, cols);
-  const filtering = filters !== undefined && rowFiltersActive(filters.threshold, filters.topK, n);
-  const scratch = filtering ? new Float32Array(n) : undefined;
+  const filter = filters && rowFiltersActive(filters.threshold, filters.topK, n) ? filters : null;
+  const scratch = filter ? new Float32Array(n) : undefined;
   const weights = new Float32Array(Math.min(DEFAULT_BLOCK, w.q1 - w.q0) * n); // one query block: [B, N]
   for (let b0 = w.q0; b0 < w.q1; b0 += DEFAULT_BLOCK) {
     const count = Math.min(DEFAULT_BLOCK, w.q1 - b0);
     weightsRows(layer, head, b0, b0 + count, weights);
     for (let r = 0; r < count; r++) {
-      if (filtering && filters) filterRow(weights, r * n, n, filters.threshold, filters.topK, scratch);
+      if (filter) filterRow(weights, r * n, n, filter.threshold, filter.topK, scratch);
       acc.addRow(b0 + r, weights, r * n);
     }
   }
@@ -166,7 +166,7 @@ function perHead(
   x: Float32Array, n: number, d: number, w: Float32Array, b: Float32Array, heads: number, dh: number,
 ): Float32Array {
   const out = new Float32Array(heads * n * dh);
-  for (let h = 0; h < heads; h++) out.set(projectColumns(x, n, d, w, b, h * dh, dh), h * n * dh);
+  for (let h = 0; h < heads; h++) projectColumns(x, n, d, w, b, h * dh, dh, out.subarray(h * n * dh, (h + 1) * n * dh));
   return out;
 }
 

@@ -195,16 +195,16 @@ export function poolWindow(
   if (m.length !== n * n) throw new RangeError(`matrix of ${m.length} values is not ${n} × ${n}`);
   const w = clipWindow(window, n);
   const acc = new TileAccumulator(w, rows, cols);
-  const filtering = filters !== undefined && rowFiltersActive(filters.threshold, filters.topK, n);
-  const copy = filtering ? new Float32Array(n) : null; // copy: [N], one filtered row
-  const scratch = filtering ? new Float32Array(n) : undefined;
+  const filter = filters && rowFiltersActive(filters.threshold, filters.topK, n) ? filters : null;
+  const copy = new Float32Array(filter ? n : 0); // copy: [N], one filtered row
+  const scratch = new Float32Array(filter ? n : 0);
   for (let q = w.q0; q < w.q1; q++) {
-    if (!copy || !filters) {
+    if (!filter) {
       acc.addRow(q, m, q * n);
       continue;
     }
     copy.set(m.subarray(q * n, q * n + n));
-    filterRow(copy, 0, n, filters.threshold, filters.topK, scratch);
+    filterRow(copy, 0, n, filter.threshold, filter.topK, scratch);
     acc.addRow(q, copy);
   }
   return acc.finish();

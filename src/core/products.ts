@@ -19,13 +19,22 @@ export function project(x: Float32Array, n: number, d: number, w: Float32Array, 
   return projectColumns(x, n, d, w, b, 0, d);
 }
 
-/** Columns col … col + cols − 1 of x · w + b; returns [N, cols]. */
+/**
+ * Rows projected per kernel call. The SIMD kernel copies its operands into its own memory, which
+ * never shrinks until trimmed: one call over 16384 × 768 inputs would grow it by 100 MB.
+ */
+const PROJECT_ROWS = 1024;
+
+/** Columns col … col + cols − 1 of x · w + b, written to out (default a new [N, cols]); returns out. */
 export function projectColumns(
   x: Float32Array, n: number, d: number, w: Float32Array, b: Float32Array, col: number, cols: number,
+  out = new Float32Array(n * cols),
 ): Float32Array {
   const wt = transpose(view(w, col, d), d, cols, new Float32Array(cols * d)); // wt: [cols, d]
-  const out = new Float32Array(n * cols);
-  gemmABt(n, cols, d, view(x, 0, d), view(wt, 0, d), view(out, 0, cols), 1, b, col);
+  for (let i = 0; i < n; i += PROJECT_ROWS) {
+    const rows = Math.min(PROJECT_ROWS, n - i);
+    gemmABt(rows, cols, d, view(x, i * d, d), view(wt, 0, d), view(out, i * cols, cols), 1, b, col);
+  }
   return out;
 }
 

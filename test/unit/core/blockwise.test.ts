@@ -9,6 +9,7 @@ import { filterMatrix } from '../../../webview/viewData';
 import { poolWindow } from '../../../src/core/pooling';
 import { fillGaussian } from '../../../src/core/random';
 import { assertClose, assertCloseRelative } from './helpers';
+import { naiveAttention } from './naive';
 
 function randomInput(n: number, d: number, seed: number, scale = 1): Float32Array {
   return fillGaussian(new Float32Array(n * d), seed, 'test-input', scale);
@@ -74,6 +75,17 @@ for (const kernel of ['wasm', 'js'] as KernelKind[]) describe(`blockwise, with t
         assert.equal(got, buffer);
         assert.deepEqual(got.subarray(0, (q1 - q0) * n), dense.weights.subarray(n * n + q0 * n, n * n + q1 * n));
       }
+    });
+
+    it('matches a plain double-precision version past one projection chunk (N = 1030)', function () {
+      this.timeout(20_000);
+      const n = 1030, d = 8, heads = 2;
+      const w = withBiases(makeWeights({ dModel: d, seed: 12 }), 12);
+      const x = randomInput(n, d, 12);
+      const layer = blockwiseAttention(x, n, w, { heads, mask: 'causal' });
+      const want = naiveAttention(x, n, { ...w, d }, heads, true);
+      assertClose(allWeights(layer), want.weights, 1e-6, 'weights');
+      assertCloseRelative(layer.output, want.output, 1e-5, 'output');
     });
 
     it('can switch the 1/sqrt(d_head) scaling off', () => {
