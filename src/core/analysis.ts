@@ -56,33 +56,54 @@ export function rowEntropy(w: Float32Array, offset: number, n: number): number {
 /** Mean row entropy and sparsity per head, as defined at the top of this file. */
 export function headSpread(r: AttentionResult, opts: AnalysisOptions = {}): { entropy: Float32Array; sparsity: Float32Array } {
   const { n, heads: H } = r;
-  const mask: MaskPlan = { causal: opts.mask === 'causal', keep: opts.keyPadding ?? null };
-  const visible = new Int32Array(n); // visible[i]: keys query i may see
-  for (let i = 0; i < n; i++) {
-    const limit = visibleKeys(mask, i, n);
-    let count = 0;
-    for (let j = 0; j < limit; j++) if (!mask.keep || mask.keep[j]) count++;
-    visible[i] = count;
-  }
-  const entropy = new Float32Array(H); // [H]
-  const sparsity = new Float32Array(H); // [H]
-  for (let h = 0; h < H; h++) {
-    let hSum = 0, hRows = 0, sSum = 0, sRows = 0;
+  const spread = new SpreadAccumulator(H, n, { causal: opts.mask === 'causal', keep: opts.keyPadding ?? null });
+  for (let h = 0; h < H; h++) for (let i = 0; i < n; i++) spread.addRow(h, i, r.weights, (h * n + i) * n);
+  return spread.finish();
+}
+
+/**
+ * Entropy and sparsity gathered one row at a time, in any order, so that weights computed block by
+ * block (blockwise.ts) are summarised in the same pass that computes them, by the same rules.
+ */
+export class SpreadAccumulator {
+  private readonly visible: Int32Array; // visible[i]: keys query i may see
+  private readonly sums: Float64Array; // [H][4]: entropy sum, entropy rows, sparsity sum, sparsity rows
+
+  constructor(private readonly heads: number, private readonly n: number, mask: MaskPlan) {
+    this.visible = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const offset = (h * n + i) * n;
-      if (visible[i] === 0 || rowIsZero(r.weights, offset, n)) continue;
-      const e = rowEntropy(r.weights, offset, n);
-      hSum += e;
-      hRows++;
-      if (visible[i] >= 2) {
-        sSum += Math.max(0, 1 - Math.exp(e) / visible[i]);
-        sRows++;
-      }
+      const limit = visibleKeys(mask, i, n);
+      let count = 0;
+      for (let j = 0; j < limit; j++) if (!mask.keep || mask.keep[j]) count++;
+      this.visible[i] = count;
     }
-    entropy[h] = hRows ? hSum / hRows : 0;
-    sparsity[h] = sRows ? sSum / sRows : 0;
+    this.sums = new Float64Array(heads * 4);
   }
-  return { entropy, sparsity };
+
+  /** Row i of head h: w[offset … offset + N − 1]. */
+  addRow(h: number, i: number, w: Float32Array, offset: number): void {
+    const n = this.n;
+    if (this.visible[i] === 0 || rowIsZero(w, offset, n)) return;
+    const e = rowEntropy(w, offset, n);
+    const s = this.sums;
+    s[h * 4] += e;
+    s[h * 4 + 1]++;
+    if (this.visible[i] >= 2) {
+      s[h * 4 + 2] += Math.max(0, 1 - Math.exp(e) / this.visible[i]);
+      s[h * 4 + 3]++;
+    }
+  }
+
+  finish(): { entropy: Float32Array; sparsity: Float32Array } {
+    const entropy = new Float32Array(this.heads); // [H]
+    const sparsity = new Float32Array(this.heads); // [H]
+    const s = this.sums;
+    for (let h = 0; h < this.heads; h++) {
+      entropy[h] = s[h * 4 + 1] ? s[h * 4] / s[h * 4 + 1] : 0;
+      sparsity[h] = s[h * 4 + 3] ? s[h * 4 + 2] / s[h * 4 + 3] : 0;
+    }
+    return { entropy, sparsity };
+  }
 }
 
 function rowIsZero(w: Float32Array, offset: number, n: number): boolean {
