@@ -29,6 +29,11 @@ export interface BlockwiseOptions {
    * the slices together. q, k and v are always projected for every token.
    */
   rows?: [number, number];
+  /**
+   * Called with each block's final weights, rows: [count, N] for queries q0 … q0 + count − 1 of
+   * head h, so a caller can pool overviews or summaries in the same pass (the buffer is reused).
+   */
+  onRows?: (h: number, q0: number, rows: Float32Array, count: number) => void;
 }
 
 /** What blockwiseAttention keeps: enough to rebuild any weight, and the layer's output. */
@@ -76,6 +81,7 @@ export function blockwiseAttention(
       const rows = Math.min(block, r1 - b0);
       scoreRows(qh, kh, plan, b0, rows, view(weights, 0, n)); // weights = q_h[b0 …] · k_hᵀ · scale: [rows, N]
       maskedSoftmaxRows(weights, 0, b0, rows, n, plan.mask, { max: rowMax, sum: rowSum, at: h * n + b0 });
+      options.onRows?.(h, b0, weights, rows);
       // context[b0 …, h] = weights · v_h: [rows, dh]
       weightedValueRows(view(weights, 0, n), view(vt, 0, n), plan, b0, rows, view(context, (b0 - r0) * d + h * dh, d));
     }

@@ -209,3 +209,37 @@ export function poolWindow(
   }
   return acc.finish();
 }
+
+/**
+ * The same window pooled to fewer blocks, from a finer tile whose block counts are whole multiples
+ * of the new ones (blocks then nest exactly: block b of `rows` is blocks b·f … b·f + f − 1 of
+ * rows·f). The maxima are exact; each mean is the mean of its blocks' means weighted by their cells.
+ * Undefined when the counts do not divide.
+ */
+export function coarsenTile(tile: Tile, rows: number, cols: number): Tile | undefined {
+  const { q0, q1, k0, k1 } = tile.window;
+  const span = q1 - q0, width = k1 - k0;
+  rows = parts(rows, span, 'rows');
+  cols = parts(cols, width, 'cols');
+  if (rows === tile.rows && cols === tile.cols) return tile;
+  if (tile.rows % rows !== 0 || tile.cols % cols !== 0) return undefined;
+  const fr = tile.rows / rows, fc = tile.cols / cols;
+  const height = (r: number) => blockStart(r + 1, span, tile.rows) - blockStart(r, span, tile.rows);
+  const widthOf = (c: number) => blockStart(c + 1, width, tile.cols) - blockStart(c, width, tile.cols);
+  const max = new Float32Array(rows * cols).fill(-Infinity); // [rows, cols]
+  const sum = new Float64Array(rows * cols);
+  const cells = new Float64Array(rows * cols);
+  for (let r = 0; r < tile.rows; r++) {
+    const to = Math.floor(r / fr) * cols;
+    for (let c = 0; c < tile.cols; c++) {
+      const from = r * tile.cols + c;
+      const at = to + Math.floor(c / fc);
+      const n = height(r) * widthOf(c);
+      if (tile.max[from] > max[at]) max[at] = tile.max[from];
+      sum[at] += tile.mean[from] * n;
+      cells[at] += n;
+    }
+  }
+  const mean = Float32Array.from(sum, (s, i) => s / cells[i]); // [rows, cols]
+  return { window: { ...tile.window }, rows, cols, max, mean, exact: rows === span && cols === width };
+}

@@ -26,6 +26,13 @@ export interface Tile {
   exact: boolean;
 }
 
+/**
+ * Blocks a side of a whole-matrix overview: what a heatmap asks for first (its pixels seldom need
+ * more), and what a layer kept blockwise pools while it is computed, so that request costs nothing.
+ * Smaller overviews that divide it (128, 64 …) come from it too.
+ */
+export const OVERVIEW_BLOCKS = 256;
+
 /** The whole matrix of N tokens. */
 export function fullWindow(n: number): Window {
   return { q0: 0, q1: n, k0: 0, k1: n };

@@ -2,9 +2,9 @@
 // properties a view relies on (a sharp weight survives in max), and the row filters against the
 // webview's filterMatrix as it was before it moved here.
 import assert from 'node:assert/strict';
-import { filterRow, poolWindow, rowFiltersActive, TileAccumulator } from '../../../src/core/pooling';
+import { coarsenTile, filterRow, poolWindow, rowFiltersActive, TileAccumulator } from '../../../src/core/pooling';
 import { mulberry32 } from '../../../src/core/random';
-import { blockOf, type Tile, type Window } from '../../../src/core/tiles';
+import { blockOf, fullWindow, type Tile, type Window } from '../../../src/core/tiles';
 import { filterMatrix } from '../../../webview/viewData';
 import { assertClose } from './helpers';
 
@@ -195,5 +195,22 @@ describe('pooling', () => {
         assert.deepEqual(got, want, JSON.stringify(filters));
       }
     });
+  });
+});
+
+describe('coarsenTile', () => {
+  it('pools a fine tile into the blocks a direct pooling makes, when the counts divide', () => {
+    const n = 103;
+    const m = new Float32Array(n * n).map((_, i) => Math.abs(Math.sin(i * 12.9898)) ** 4);
+    m[57 * n + 3] = 1; // one sharp weight
+    const fine = poolWindow(m, n, fullWindow(n), 64, 64);
+    for (const side of [64, 32, 16, 8, 1]) {
+      const direct = poolWindow(m, n, fullWindow(n), side, side);
+      const coarse = coarsenTile(fine, side, side);
+      assert.ok(coarse, `${side} divides 64`);
+      assert.deepEqual(coarse.max, direct.max, `maxima at ${side}`);
+      for (let i = 0; i < direct.mean.length; i++) assert.ok(Math.abs(coarse.mean[i] - direct.mean[i]) < 1e-6, `mean ${i} at ${side}`);
+    }
+    assert.equal(coarsenTile(fine, 48, 48), undefined, '48 does not divide 64');
   });
 });

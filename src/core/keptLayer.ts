@@ -1,0 +1,113 @@
+// A layer too large to hand back, kept blockwise where it was computed: the tiles and summaries
+// the views ask for are answered from it. The pass that computes the layer also pools every head's
+// overview, its largest weight and its entropy and sparsity, so the first picture of every head
+// and the model view's summaries cost nothing more; any other window is rebuilt from the kept
+// rows' statistics (blockwise.ts), a query block at a time.
+import { SpreadAccumulator } from './analysis';
+import { blockwiseAttention, DEFAULT_BLOCK, headTile, weightsRows, type BlockwiseLayer } from './blockwise';
+import { coarsenTile, filterRow, rowFiltersActive, TileAccumulator, type RowFilters } from './pooling';
+import { clipWindow, fullWindow, type Tile, type Window } from './tiles';
+import type { AttentionOptions, LayerWeights } from './types';
+
+/** Which matrix of the layer: one head, or the heads' mean or maximum. */
+export interface KeptChoice {
+  head: number;
+  aggregate: 'none' | 'mean' | 'max';
+}
+
+export interface KeptLayer {
+  layer: BlockwiseLayer;
+  /** Each head's whole matrix pooled to `overview` blocks a side (fewer when N is smaller). */
+  overviews: Tile[];
+  overview: number;
+  /** Largest weight of each head: [H]. */
+  peaks: Float32Array;
+  entropy: Float32Array; // [H]
+  sparsity: Float32Array; // [H]
+}
+
+/** Computes the layer blockwise and, in the same pass, each head's overview, peak and spread. */
+export function keepLayer(x: Float32Array, n: number, w: LayerWeights, opts: AttentionOptions, overview: number): KeptLayer {
+  const heads = opts.heads;
+  const side = Math.max(1, Math.min(overview, n));
+  const pools = Array.from({ length: heads }, () => new TileAccumulator(fullWindow(n), side, side));
+  const peaks = new Float32Array(heads); // [H]
+  let spread: SpreadAccumulator | undefined;
+  const layer = blockwiseAttention(x, n, w, opts, {
+    // rows: [count, N], the final weights of queries q0 … q0 + count − 1 of head h.
+    onRows: (h, q0, rows, count) => {
+      spread ??= new SpreadAccumulator(heads, n, layerMask(opts, n));
+      for (let r = 0; r < count; r++) {
+        const off = r * n;
+        pools[h].addRow(q0 + r, rows, off);
+        spread.addRow(h, q0 + r, rows, off);
+        for (let k = 0; k < n; k++) if (rows[off + k] > peaks[h]) peaks[h] = rows[off + k];
+      }
+    },
+  });
+  const { entropy, sparsity } = (spread ?? new SpreadAccumulator(heads, n, layerMask(opts, n))).finish();
+  return { layer, overviews: pools.map((p) => p.finish()), overview: side, peaks, entropy, sparsity };
+}
+
+function layerMask(opts: AttentionOptions, n: number) {
+  const keep = opts.keyPadding ?? null;
+  if (keep && keep.length !== n) throw new RangeError(`keyPadding has ${keep.length} entries for ${n} tokens`);
+  return { causal: opts.mask === 'causal', keep };
+}
+
+/**
+ * A tile of the kept layer and the top of its colour scale. The whole matrix unfiltered, at the
+ * overview's size or one that divides it, comes from the overview; anything else is rebuilt.
+ */
+export function keptTile(
+  kept: KeptLayer, choice: KeptChoice, filters: RowFilters, window: Window, rows: number, cols: number,
+): { tile: Tile; peak: number } {
+  const { layer } = kept;
+  const { n, heads } = layer;
+  if (choice.aggregate === 'none') {
+    if (!Number.isInteger(choice.head) || choice.head < 0 || choice.head >= heads) throw new RangeError(`there is no head ${choice.head + 1}`);
+    const w = clipWindow(window, n);
+    const whole = w.q0 === 0 && w.k0 === 0 && w.q1 === n && w.k1 === n;
+    const filtering = rowFiltersActive(filters.threshold, filters.topK, n);
+    const pooled = whole && !filtering ? coarsenTile(kept.overviews[choice.head], rows, cols) : undefined;
+    const tile = pooled ?? headTile(layer, choice.head, w, rows, cols, filters);
+    return { tile, peak: kept.peaks[choice.head] };
+  }
+  const tile = aggregateTile(layer, choice.aggregate, filters, window, rows, cols);
+  return { tile, peak: choice.aggregate === 'max' ? Math.max(...kept.peaks) : maxOfTile(tile) };
+}
+
+/** The heads' mean or maximum over a window: every head's rows rebuilt, combined, filtered, pooled. */
+function aggregateTile(
+  layer: BlockwiseLayer, kind: 'mean' | 'max', filters: RowFilters, window: Window, rows: number, cols: number,
+): Tile {
+  const { n, heads } = layer;
+  const w = clipWindow(window, n);
+  const acc = new TileAccumulator(w, rows, cols);
+  const block = Math.min(DEFAULT_BLOCK, w.q1 - w.q0);
+  const one = new Float32Array(block * n); // one head's block: [B, N]
+  const combined = new Float32Array(block * n); // the heads combined: [B, N]
+  const scratch = new Float32Array(n);
+  for (let b0 = w.q0; b0 < w.q1; b0 += block) {
+    const count = Math.min(block, w.q1 - b0);
+    const size = count * n;
+    combined.fill(kind === 'max' ? -Infinity : 0, 0, size);
+    for (let h = 0; h < heads; h++) {
+      weightsRows(layer, h, b0, b0 + count, one);
+      if (kind === 'mean') for (let c = 0; c < size; c++) combined[c] += one[c];
+      else for (let c = 0; c < size; c++) if (one[c] > combined[c]) combined[c] = one[c];
+    }
+    if (kind === 'mean') for (let c = 0; c < size; c++) combined[c] /= heads;
+    for (let r = 0; r < count; r++) {
+      filterRow(combined, r * n, n, filters.threshold, filters.topK, scratch);
+      acc.addRow(b0 + r, combined, r * n);
+    }
+  }
+  return acc.finish();
+}
+
+function maxOfTile(t: Tile): number {
+  let m = 0;
+  for (const v of t.max) if (v > m) m = v;
+  return m;
+}
