@@ -5,7 +5,8 @@ import { select } from './controls';
 import { Heatmap, type Cell } from './heatmap';
 import { format, hideTooltip, showTooltip } from './tooltip';
 import type { ViewContext, ViewResult } from './viewContext';
-import { absMaxOf, difference, headMatrix, maxOf, prepare, type Prepared } from './viewData';
+import { EXACT_HEAD_TOKENS } from './remoteWeights';
+import { absMaxOf, difference, maxOf, prepare, type Prepared } from './viewData';
 import type { Pick } from './viewState';
 
 function pickControls(ctx: ViewContext, which: 'compareA' | 'compareB', label: string): HTMLElement {
@@ -62,8 +63,18 @@ export function renderCompare(ctx: ViewContext): ViewResult {
   const [a, b] = [st.compareA, st.compareB];
   const seqA = sequences[a.sequence];
   const seqB = sequences[b.sequence];
-  const pa = prepare(seqA, headMatrix(seqA, a.layer, a.head), st);
-  const pb = prepare(seqB, headMatrix(seqB, b.layer, b.head), st);
+  const ma = ctx.head(a.sequence, a.layer, a.head);
+  const mb = ctx.head(b.sequence, b.layer, b.head);
+  if (!ma || !mb) {
+    // Weights kept in the host come exact only up to a few hundred tokens.
+    const p = document.createElement('p');
+    p.className = 'hint';
+    p.textContent = format(s.compareTooLong, Math.max(seqA.n, seqB.n), EXACT_HEAD_TOKENS);
+    ctx.root.append(p);
+    return { drawn: sequences.map(() => 0), done: Promise.resolve() };
+  }
+  const pa = prepare(seqA, ma, st);
+  const pb = prepare(seqB, mb, st);
   const grid = document.createElement('div');
   grid.className = 'heads compare';
   ctx.root.append(grid);

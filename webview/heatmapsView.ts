@@ -1,12 +1,14 @@
 // The heatmap view: for every sequence, one heatmap per head of the chosen layer, or one head
 // large, or the heads aggregated, or the rollout across layers. The first heatmap is drawn at
 // once; the rest follow in short slices so the panel answers while thousands of tokens draw.
-import type { SequencePayload } from '../src/shared/protocol';
+import { OVERVIEW_BLOCKS } from '../src/core/tiles';
+import type { MatrixChoice, SequencePayload } from '../src/shared/protocol';
 import { Heatmap, type Cell } from './heatmap';
 import { format, hideTooltip, showTooltip } from './tooltip';
 import type { ViewContext, ViewResult } from './viewContext';
-import { chosenMatrix, headMatrix, maxOf, prepare, type Prepared } from './viewData';
-import { ALL_HEADS } from './viewState';
+import { chosenMatrix, keptTokens, maxOf, prepare, type Prepared } from './viewData';
+import { ZoomHeatmap, type TileSource } from './zoomHeatmap';
+import { ALL_HEADS, filtersOf } from './viewState';
 
 /** Drawing pauses after this long so input is handled between heatmaps. */
 const SLICE_MS = 24;
@@ -15,18 +17,28 @@ interface Planned {
   caption: string;
   aria: string;
   head: number;
-  matrix: () => Float32Array;
+  choice: MatrixChoice;
+}
+
+/** One heatmap of the view: its element, and drawing it at a width. */
+interface Drawable {
+  element: HTMLElement;
+  /**
+   * Lays out and paints; resolves when cells are on screen (at once for weights held here, when
+   * the overview lands for weights in the host), false when there was nothing to draw.
+   */
+  draw(width: number): Promise<boolean>;
 }
 
 function plan(ctx: ViewContext, seq: SequencePayload): Planned[] {
   const { state: st, strings: s } = ctx;
-  const one = (caption: string, head: number, matrix: () => Float32Array): Planned => ({
-    caption, head, matrix, aria: `${caption}: ${format(s.heatmapLabel, head + 1)}`,
+  const one = (caption: string, choice: MatrixChoice): Planned => ({
+    caption, head: 0, choice, aria: `${caption}: ${format(s.heatmapLabel, 1)}`,
   });
-  if (st.rollout && seq.layers > 1) return [one(s.rollout, 0, () => chosenMatrix(seq, { ...st, rollout: true }))];
+  if (st.rollout && seq.layers > 1) return [one(s.rollout, { layer: st.layer, head: 0, aggregate: st.aggregate, rollout: true })];
   if (st.aggregate !== 'none') {
     const caption = st.aggregate === 'mean' ? s.meanOfHeads : s.maxOfHeads;
-    return [one(`${s.layer} ${st.layer + 1} · ${caption}`, 0, () => chosenMatrix(seq, { ...st, rollout: false }))];
+    return [one(`${s.layer} ${st.layer + 1} · ${caption}`, { layer: st.layer, head: 0, aggregate: st.aggregate, rollout: false })];
   }
   const heads = st.head === ALL_HEADS ? Array.from({ length: seq.heads }, (_, h) => h) : [Math.min(st.head, seq.heads - 1)];
   const layerPrefix = seq.layers > 1 ? `${s.layer} ${st.layer + 1} · ` : '';
@@ -34,8 +46,72 @@ function plan(ctx: ViewContext, seq: SequencePayload): Planned[] {
     caption: `${layerPrefix}${s.head} ${h + 1}`,
     aria: format(s.heatmapLabel, h + 1),
     head: h,
-    matrix: () => headMatrix(seq, st.layer, h),
+    choice: { layer: st.layer, head: h, aggregate: 'none', rollout: false },
   }));
+}
+
+/** A heatmap of weights held here: every cell exact, labels when they fit. */
+function heldHeatmap(ctx: ViewContext, seq: SequencePayload, index: number, p: Planned, count: number): Drawable {
+  const prepared = prepare(seq, chosenMatrix(seq, p.choice), ctx.state);
+  const map = new Heatmap(
+    { head: p.head, tokens: prepared.tokens, n: prepared.n, weights: prepared.m },
+    p.caption,
+    p.aria,
+    (m, cell, anchor) => tooltipFor(ctx, prepared, m, cell, anchor),
+    {
+      scale: { kind: 'sequential', max: maxOf(prepared.m) },
+      maxCell: count === 1 ? 48 : 36,
+      maxLabel: ctx.strings.max,
+      onLabel: (i) => ctx.host.revealTokens(index, [prepared.index[i]]),
+      onLock: (cell) => cell && ctx.host.revealTokens(index, [prepared.index[cell.q], prepared.index[cell.k]]),
+    },
+  );
+  return { element: map.element, draw: (width) => Promise.resolve(map.draw(ctx.theme, width)) };
+}
+
+/**
+ * A heatmap of weights kept in the host: an overview pooled to its pixels (block maxima, so a
+ * sharp weight stays visible), zoom and pan that ask for the window on screen, and the exact
+ * weight under the pointer.
+ */
+function remoteHeatmap(ctx: ViewContext, index: number, p: Planned): Drawable {
+  const seq = ctx.sequences[index];
+  const { state: st, strings: s } = ctx;
+  const keep = keptTokens(seq.special, st.hideSpecial);
+  const tokens = keep ? Array.from(keep, (i) => seq.tokens[i]) : seq.tokens;
+  const filters = filtersOf(st);
+  const source: TileSource = {
+    n: tokens.length,
+    tokens,
+    // The whole matrix is asked for at the overview's size at most: the host has that one ready.
+    tile: async (window, rows, cols) => {
+      const whole = window.q0 === 0 && window.k0 === 0 && window.q1 === tokens.length && window.k1 === tokens.length;
+      const [r, c] = whole ? [Math.min(rows, OVERVIEW_BLOCKS), Math.min(cols, OVERVIEW_BLOCKS)] : [rows, cols];
+      return (await ctx.host.requestTile(index, p.choice, filters, window, r, c)).tile;
+    },
+  };
+  let markDrawn!: (ok: boolean) => void;
+  const drawn = new Promise<boolean>((resolve) => (markDrawn = resolve));
+  const map = new ZoomHeatmap(source, p.caption, p.aria, {
+    strings: {
+      zoomIn: s.zoomIn, zoomOut: s.zoomOut, fit: s.zoomFit, minimap: s.minimap, window: s.zoomWindow,
+      max: s.max, query: s.query, key: s.key, weight: s.weight,
+    },
+    onDrawn: (kind) => kind === 'overview' && markDrawn(true),
+    onError: (e) => {
+      markDrawn(false);
+      map.element.append(Object.assign(document.createElement('p'), { className: 'hint', textContent: e instanceof Error ? e.message : String(e) }));
+    },
+    onLock: (cell) => cell && ctx.host.revealTokens(index, [keep ? keep[cell.q] : cell.q, keep ? keep[cell.k] : cell.k]),
+  });
+  map.canvas.dataset.head = String(p.head);
+  return {
+    element: map.element,
+    draw: (width) => {
+      map.draw(ctx.theme, width);
+      return drawn;
+    },
+  };
 }
 
 /** Width each heatmap may take: side by side when there is room, down to ~260px each. */
@@ -54,7 +130,7 @@ function tooltipFor(ctx: ViewContext, prepared: Prepared, map: Heatmap, cell: Ce
   );
 }
 
-function section(ctx: ViewContext, seq: SequencePayload, index: number): { element: HTMLElement; pending: (() => Heatmap)[] } {
+function section(ctx: ViewContext, seq: SequencePayload, index: number): { element: HTMLElement; pending: (() => Drawable)[] } {
   const el = document.createElement('section');
   el.className = 'sequence';
   el.dataset.index = String(index);
@@ -65,22 +141,9 @@ function section(ctx: ViewContext, seq: SequencePayload, index: number): { eleme
   el.append(h2, grid);
   const planned = plan(ctx, seq);
   const pending = planned.map((p) => () => {
-    const prepared = prepare(seq, p.matrix(), ctx.state);
-    const map = new Heatmap(
-      { head: p.head, tokens: prepared.tokens, n: prepared.n, weights: prepared.m },
-      p.caption,
-      p.aria,
-      (m, cell, anchor) => tooltipFor(ctx, prepared, m, cell, anchor),
-      {
-        scale: { kind: 'sequential', max: maxOf(prepared.m) },
-        maxCell: planned.length === 1 ? 48 : 36,
-        maxLabel: ctx.strings.max,
-        onLabel: (i) => ctx.host.revealTokens(index, [prepared.index[i]]),
-        onLock: (cell) => cell && ctx.host.revealTokens(index, [prepared.index[cell.q], prepared.index[cell.k]]),
-      },
-    );
-    grid.append(map.element);
-    return map;
+    const item = seq.remote ? remoteHeatmap(ctx, index, p) : heldHeatmap(ctx, seq, index, p, planned.length);
+    grid.append(item.element);
+    return item;
   });
   return { element: el, pending };
 }
@@ -93,14 +156,15 @@ export function renderHeatmaps(ctx: ViewContext): ViewResult {
   const queue = sections.flatMap((s, i) =>
     s.pending.map((make) => ({ i, make, width: perMapWidth(ctx.width, s.pending.length) })),
   );
+  const landed: Promise<unknown>[] = [];
   const drawNext = (): void => {
     const job = queue.shift();
     if (!job) return;
-    const map = job.make();
-    if (map.draw(ctx.theme, job.width)) drawn[job.i]++;
+    landed.push(job.make().draw(job.width).then((ok) => ok && drawn[job.i]++));
   };
   drawNext();
-  const done = new Promise<void>((resolve) => {
+  const first = landed[0] ?? Promise.resolve();
+  const sliced = new Promise<void>((resolve) => {
     const slice = (): void => {
       const start = performance.now();
       while (queue.length && performance.now() - start < SLICE_MS) drawNext();
@@ -110,6 +174,7 @@ export function renderHeatmaps(ctx: ViewContext): ViewResult {
     if (queue.length) setTimeout(slice, 0);
     else resolve();
   });
+  const done = sliced.then(() => Promise.all(landed)).then(() => undefined);
   // Each heatmap is scaled to its own largest weight (its caption says which).
-  return { drawn, done, legend: { kind: 'sequential', max: 1, relative: true } };
+  return { drawn, done, first: first.then(() => undefined), legend: { kind: 'sequential', max: 1, relative: true } };
 }

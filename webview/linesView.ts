@@ -5,7 +5,7 @@ import { headColour } from './colormap';
 import { toggleButton } from './controls';
 import { format, hideTooltip, showTooltip } from './tooltip';
 import type { ViewContext, ViewResult } from './viewContext';
-import { headMatrix, prepare, type Prepared } from './viewData';
+import { prepare, type Prepared } from './viewData';
 
 /** More rows than this would make a canvas taller than browsers allow, and lines unreadable. */
 export const MAX_LINE_TOKENS = 512;
@@ -111,12 +111,14 @@ export function renderLines(ctx: ViewContext): ViewResult {
   hint.textContent = s.linesHint;
   ctx.root.append(chips(ctx, seq.heads), hint);
   const visible = Array.from({ length: seq.heads }, (_, h) => h).filter((h) => !st.hiddenHeads.includes(h));
-  const shown = visible.map((head) => ({ head, p: prepare(seq, headMatrix(seq, st.layer, head), st) }));
-  const n = shown[0]?.p.n ?? prepare(seq, headMatrix(seq, st.layer, 0), st).n;
-  if (n > MAX_LINE_TOKENS) {
-    hint.textContent = format(s.linesTooMany, n, MAX_LINE_TOKENS);
+  const n = ctx.shownTokens(st.sequence);
+  // Weights kept in the host come exact only up to a few hundred tokens, as many as lines can show.
+  const matrices = visible.map((head) => ({ head, m: ctx.head(st.sequence, st.layer, head) }));
+  if (n > MAX_LINE_TOKENS || matrices.some((x) => !x.m)) {
+    hint.textContent = format(s.linesTooMany, Math.max(n, MAX_LINE_TOKENS + 1), MAX_LINE_TOKENS);
     return none;
   }
+  const shown = matrices.map(({ head, m }) => ({ head, p: prepare(seq, m as Float32Array, st) }));
   const tokens = shown[0]?.p.tokens ?? seq.tokens;
   const index = shown[0]?.p.index ?? Int32Array.from(seq.tokens, (_, i) => i);
   const lay = layout(ctx.width, n);

@@ -1,8 +1,9 @@
 // Explorer webview: receives sequences from the host, keeps the person's choices, and hands the
 // drawing to one view at a time (heatmaps, model, lines, steps, compare).
+import type { Tile } from '../src/core/tiles';
 import type {
-  ExportRequestMessage, RenderedMessage, RenderSettings, RunRecord, SequencePayload, ShowMessage, StepsMessage, StepsPayload,
-  ToWebview, WebviewStrings,
+  ExportRequestMessage, RenderedMessage, RenderSettings, RunRecord, SequencePayload, ShowMessage, StatsMessage, StepsMessage,
+  StepsPayload, TileMessage, ToWebview, WebviewStrings,
 } from '../src/shared/protocol';
 import { formatString } from '../src/shared/notebookOutput';
 import { Replies } from '../src/shared/replies';
@@ -13,6 +14,7 @@ import { renderHeatmaps } from './heatmapsView';
 import { buildLegend } from './legend';
 import { renderLines } from './linesView';
 import { renderModel } from './modelView';
+import { RunWeights } from './remoteWeights';
 import { runOnnx } from './onnxRun';
 import { renderSteps } from './stepsView';
 import { readTheme, onThemeChange } from './theme';
@@ -27,10 +29,13 @@ const app = document.getElementById('app') as HTMLElement;
 let strings: WebviewStrings | undefined;
 let data: { sequences: SequencePayload[]; settings: RenderSettings; elapsedMs: number } | undefined;
 let state: ViewState = defaultState();
-let stats = new Map<number, HeadStats>();
-/** A steps request the host leaves unanswered this long shows an error instead of loading for ever. */
-const STEPS_TIMEOUT_MS = 60_000;
+/** A request the host leaves unanswered this long shows an error instead of loading for ever. */
+const REPLY_TIMEOUT_MS = 60_000;
 const pendingSteps = new Replies<StepsPayload>({ name: 'steps request' });
+const pendingTiles = new Replies<{ tile: Tile; peak: number }>({ name: 'tile request' });
+const pendingStats = new Replies<HeadStats>({ name: 'summaries request' });
+/** What the views fetch of the shown run when its weights stay in the host. */
+let weights: RunWeights | undefined;
 
 const renderers: Record<ViewKind, (ctx: ViewContext) => ViewResult> = {
   heatmaps: renderHeatmaps,
@@ -40,15 +45,28 @@ const renderers: Record<ViewKind, (ctx: ViewContext) => ViewResult> = {
   compare: renderCompare,
 };
 
+/** Posts a request and waits for its reply, which fails after `timeoutMs` instead of never coming. */
+function ask<T>(replies: Replies<T>, timeoutMs: number, send: (requestId: number) => void): Promise<T> {
+  const requestId = replies.next();
+  const reply = replies.wait(requestId, { timeoutMs });
+  send(requestId);
+  return reply;
+}
+
 const host: HostLink = {
   requestSteps(sequence, head, scale, causal) {
-    const requestId = pendingSteps.next();
-    const reply = pendingSteps.wait(requestId, { timeoutMs: STEPS_TIMEOUT_MS });
-    vscode.postMessage({ type: 'requestSteps', requestId, sequence, head, scale, causal });
-    return reply;
+    return ask(pendingSteps, REPLY_TIMEOUT_MS, (requestId) => vscode.postMessage({ type: 'requestSteps', requestId, sequence, head, scale, causal }));
   },
   revealTokens(sequence, tokens) {
     vscode.postMessage({ type: 'revealTokens', sequence, tokens });
+  },
+  requestTile(sequence, choice, filters, window, rows, cols) {
+    return ask(pendingTiles, REPLY_TIMEOUT_MS, (requestId) =>
+      vscode.postMessage({ type: 'requestTile', requestId, sequence, choice, filters, window, rows, cols }));
+  },
+  requestStats(sequence, causal) {
+    // Summaries of weights recomputed block by block read every weight of every head: minutes at 16k tokens.
+    return ask(pendingStats, 5 * REPLY_TIMEOUT_MS, (requestId) => vscode.postMessage({ type: 'requestStats', requestId, sequence, causal }));
   },
 };
 
@@ -81,6 +99,15 @@ function render(): ViewResult | undefined {
   region.append(legendSlot, view);
   app.replaceChildren(runInfo(data.settings, data.elapsedMs, s.runInfo), buildControls(state, data.sequences, s, change), region);
   const sequences = data.sequences;
+  const run = weights ?? new RunWeights(host, sequences);
+  // A view that draws whole heads of weights kept in the host waits for them first.
+  const missing = run.missing(state);
+  if (missing.length) {
+    app.setAttribute('aria-busy', 'true');
+    void run.fetch(missing).then(() => report(render()), (e: unknown) => vscode.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) }))
+      .finally(() => app.removeAttribute('aria-busy'));
+    return undefined;
+  }
   const ctx: ViewContext = {
     root: view,
     state,
@@ -91,13 +118,11 @@ function render(): ViewResult | undefined {
     change,
     host,
     stats: (i) => {
-      let st = stats.get(i);
-      if (!st) {
-        st = headStats(sequences[i], data?.settings.mask === 'causal');
-        stats.set(i, st);
-      }
-      return st;
+      const causal = data?.settings.mask === 'causal';
+      return run.summaries(i, causal, () => headStats(sequences[i], causal), () => report(render()));
     },
+    head: (i, layer, head) => run.head({ sequence: i, layer, head }),
+    shownTokens: (i) => run.shownTokens(i, state.hideSpecial),
     width: Math.max(200, app.clientWidth - 16),
   };
   const result = renderers[state.view](ctx);
@@ -118,31 +143,44 @@ function change(patch: Partial<ViewState>): void {
 
 let lastRequest = 0;
 /** Tells the host what was drawn, once deferred drawing is done. */
-function report(result: ViewResult | undefined, started?: number, firstMs?: number): void {
+function report(result: ViewResult | undefined, started?: number): void {
   if (!result || !data) return;
   const sequences = data.sequences;
   const requestId = lastRequest;
-  void result.done.then(() => {
+  // When the first heatmap's cells were on screen: at once for weights held here, when its
+  // overview landed for weights kept in the host.
+  const first = (result.first ?? Promise.resolve()).then(() => ({ ms: performance.now(), at: Date.now() }));
+  void Promise.all([first, result.done]).then(([f]) => {
     const message: RenderedMessage = {
       type: 'rendered',
       requestId,
       sequences: sequences.map((seq, i) => ({ tokens: seq.n, heads: seq.heads, drawnCanvases: result.drawn[i] ?? 0 })),
     };
-    if (started !== undefined && firstMs !== undefined) message.timings = { firstHeatmapMs: firstMs, allMs: performance.now() - started };
+    if (started !== undefined) message.timings = { firstHeatmapMs: f.ms - started, allMs: performance.now() - started, firstDrawnAt: f.at };
     vscode.postMessage(message);
   });
 }
 
 function show(message: ShowMessage, arrived: number): void {
   data = { sequences: message.sequences, settings: message.settings, elapsedMs: message.elapsedMs };
-  stats = new Map();
+  weights = new RunWeights(host, message.sequences);
   record = message.record;
   const saved = (vscode.getState() as { view?: unknown } | undefined)?.view ?? state;
   state = fitState(saved, data);
   saveState();
   lastRequest = message.requestId;
-  const result = render();
-  report(result, arrived, performance.now() - arrived);
+  report(render(), arrived);
+}
+
+function answerTile(message: TileMessage): void {
+  if (message.tile) pendingTiles.answer(message.requestId, { tile: message.tile, peak: message.peak ?? 0 });
+  else pendingTiles.fail(message.requestId, new Error(message.error ?? 'no tile'));
+}
+
+function answerStats(message: StatsMessage): void {
+  const { entropy, sparsity, max } = message;
+  if (entropy && sparsity && max) pendingStats.answer(message.requestId, { entropy, sparsity, max });
+  else pendingStats.fail(message.requestId, new Error(message.error ?? 'no summaries'));
 }
 
 function answerSteps(message: StepsMessage): void {
@@ -174,15 +212,6 @@ function receive(message: ToWebview, arrived: number): void {
       if (!data) app.textContent = strings.noData;
       else report(render());
       break;
-    case 'incoming': {
-      // Said where the person looks: in place of the hint on an empty panel, or in the line about
-      // the run that is shown now, until the new one is drawn.
-      const text = strings ? formatString(strings.incoming, message.megabytes) : '';
-      const line = document.querySelector('.run-info');
-      if (!data) app.textContent = text;
-      else if (line) line.textContent = text;
-      break;
-    }
     case 'show':
       try {
         show(message, arrived);
@@ -192,6 +221,12 @@ function receive(message: ToWebview, arrived: number): void {
       break;
     case 'steps':
       answerSteps(message);
+      break;
+    case 'tile':
+      answerTile(message);
+      break;
+    case 'stats':
+      answerStats(message);
       break;
     case 'exportRequest':
       answerExport(message);

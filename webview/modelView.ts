@@ -1,14 +1,16 @@
 // The model view: every head of every layer as a thumbnail, layers down, heads across. Heads can
 // be sorted or coloured by entropy, sparsity or largest weight; a thumbnail opens the head large.
+import { fullWindow } from '../src/core/tiles';
 import { matrixPixels, scaleCss } from './colormap';
 import { format } from './tooltip';
 import type { ViewContext, ViewResult } from './viewContext';
+import { filtersOf } from './viewState';
 import { headMatrix, headOrder, maxOf, normalise, poolMax, prepare, type HeadStats } from './viewData';
 
 /** Below this many tokens the summaries are cheap enough to show without being asked for. */
 const ALWAYS_STATS_TOKENS = 256;
 
-function thumbnail(m: Float32Array, n: number, css: number): HTMLCanvasElement {
+function thumbCanvas(css: number): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.className = 'thumb-canvas';
   canvas.dataset.export = 'true';
@@ -18,21 +20,45 @@ function thumbnail(m: Float32Array, n: number, css: number): HTMLCanvasElement {
   canvas.height = size;
   canvas.style.width = `${css}px`;
   canvas.style.height = `${css}px`;
-  const ctx = canvas.getContext('2d');
-  if (!ctx || n === 0) return canvas;
+  return canvas;
+}
+
+/** A thumbnail of weights held here: max-pooled to its pixels. */
+function thumbnail(m: Float32Array, n: number, css: number): HTMLCanvasElement {
+  const canvas = thumbCanvas(css);
   // Max-pooled to the thumbnail's pixels, so a sharp diagonal or one bright column survives.
-  const pooled = poolMax(m, n, size);
+  paint(canvas, n === 0 ? undefined : poolMax(m, n, canvas.width));
+  return canvas;
+}
+
+/**
+ * A thumbnail of weights kept in the host: the host pools the head to the thumbnail's pixels
+ * (block maxima, the same rule as poolMax) and the canvas is painted when the tile arrives.
+ */
+function remoteThumbnail(ctx: ViewContext, layer: number, head: number, n: number, css: number): { canvas: HTMLCanvasElement; drawn: Promise<void> } {
+  const canvas = thumbCanvas(css);
+  const side = Math.min(n, canvas.width);
+  const choice = { layer, head, aggregate: 'none' as const, rollout: false };
+  const drawn = ctx.host.requestTile(ctx.state.sequence, choice, filtersOf(ctx.state), fullWindow(n), side, side)
+    .then(({ tile }) => paint(canvas, { m: tile.max, size: tile.rows }))
+    .catch(() => undefined); // a thumbnail that cannot come stays blank; the heatmap view says why
+  return { canvas, drawn };
+}
+
+function paint(canvas: HTMLCanvasElement, pooled: { m: Float32Array; size: number } | undefined): void {
+  const ctx = canvas.getContext('2d');
+  const size = canvas.width;
+  if (!ctx || !pooled) return;
   const img = document.createElement('canvas');
   img.width = pooled.size;
   img.height = pooled.size;
   const ictx = img.getContext('2d');
-  if (!ictx) return canvas;
+  if (!ictx) return;
   const pixels = ictx.createImageData(pooled.size, pooled.size);
   matrixPixels(pooled.m, { kind: 'sequential', max: maxOf(pooled.m) }, pixels.data);
   ictx.putImageData(pixels, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(img, 0, 0, size, size);
-  return canvas;
 }
 
 function metricText(ctx: ViewContext, stats: HeadStats | undefined, i: number): string {
@@ -57,6 +83,8 @@ export function renderModel(ctx: ViewContext): ViewResult {
   const metric = st.sortBy === 'layer' ? undefined : st.sortBy;
   const css = Math.max(48, Math.min(120, Math.floor((ctx.width - 80) / seq.heads) - 8));
   let drawn = 0;
+  const pending: Promise<void>[] = [];
+  const shown = ctx.shownTokens(seqIndex);
   for (let l = 0; l < seq.layers; l++) {
     const row = document.createElement('div');
     row.className = 'model-row';
@@ -67,7 +95,6 @@ export function renderModel(ctx: ViewContext): ViewResult {
     const colour = stats && metric ? normalise(stats[metric].subarray(l * seq.heads, (l + 1) * seq.heads)) : undefined;
     const order = stats ? headOrder(stats, l, seq.heads, st.sortBy) : Array.from({ length: seq.heads }, (_, h) => h);
     for (const h of order) {
-      const prepared = prepare(seq, headMatrix(seq, l, h), st);
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'thumb';
@@ -79,7 +106,14 @@ export function renderModel(ctx: ViewContext): ViewResult {
       const caption = document.createElement('span');
       caption.className = 'thumb-caption';
       caption.textContent = `${s.head} ${h + 1}${stats && metric ? ` · ${stats[metric][l * seq.heads + h].toFixed(2)}` : ''}`;
-      button.append(thumbnail(prepared.m, prepared.n, css), caption);
+      if (seq.remote) {
+        const thumb = remoteThumbnail(ctx, l, h, shown, css);
+        pending.push(thumb.drawn);
+        button.append(thumb.canvas, caption);
+      } else {
+        const prepared = prepare(seq, headMatrix(seq, l, h), st);
+        button.append(thumbnail(prepared.m, prepared.n, css), caption);
+      }
       if (colour) {
         // The bar under a thumbnail carries the metric in colour: the head's place between the layer's extremes.
         const bar = document.createElement('span');
@@ -94,5 +128,5 @@ export function renderModel(ctx: ViewContext): ViewResult {
     grid.append(row);
   }
   const drawnPerSequence = ctx.sequences.map((_, i) => (i === seqIndex ? drawn : 0));
-  return { drawn: drawnPerSequence, done: Promise.resolve(), legend: { kind: 'sequential', max: 1, relative: true } };
+  return { drawn: drawnPerSequence, done: Promise.all(pending).then(() => undefined), legend: { kind: 'sequential', max: 1, relative: true } };
 }

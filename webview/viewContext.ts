@@ -1,6 +1,7 @@
 // What every view is given to draw itself: the data, the choices, the strings and the ways back
 // to the host. Views own nothing else, so switching views keeps no stale listeners around.
-import type { RenderSettings, SequencePayload, StepsPayload, WebviewStrings } from '../src/shared/protocol';
+import type { Tile, Window } from '../src/core/tiles';
+import type { MatrixChoice, MatrixFilters, RenderSettings, SequencePayload, StepsPayload, WebviewStrings } from '../src/shared/protocol';
 import type { StateChange } from './controls';
 import type { ThemeColours } from './theme';
 import type { HeadStats } from './viewData';
@@ -11,6 +12,12 @@ export interface HostLink {
   requestSteps(sequence: number, head: number, scale: boolean, causal: boolean): Promise<StepsPayload>;
   /** Highlight tokens of a sequence in the editor. */
   revealTokens(sequence: number, tokens: number[]): void;
+  /** A window of a matrix of a sequence whose weights stay in the host, pooled to rows × cols. */
+  requestTile(
+    sequence: number, choice: MatrixChoice, filters: MatrixFilters, window: Window, rows: number, cols: number,
+  ): Promise<{ tile: Tile; peak: number }>;
+  /** Per-head entropy, sparsity and largest weight of a sequence whose weights stay in the host. */
+  requestStats(sequence: number, causal: boolean): Promise<HeadStats>;
 }
 
 export interface ViewContext {
@@ -22,8 +29,18 @@ export interface ViewContext {
   theme: ThemeColours;
   change: StateChange;
   host: HostLink;
-  /** Per-head summaries of a sequence, computed on first use and kept. */
-  stats(sequence: number): HeadStats;
+  /**
+   * Per-head summaries of a sequence, computed on first use and kept; undefined while the host
+   * computes them for weights it keeps (the view is drawn again when they arrive).
+   */
+  stats(sequence: number): HeadStats | undefined;
+  /**
+   * One head's exact [N][N] weights: a view into the weights held here, or a copy fetched from the
+   * host before the view was drawn (see viewNeeds); undefined when neither.
+   */
+  head(sequence: number, layer: number, head: number): Float32Array | undefined;
+  /** How many tokens the views show of a sequence: N, less the special tokens when they are hidden. */
+  shownTokens(sequence: number): number;
   /** Width the view may use, in CSS pixels. */
   width: number;
 }
@@ -34,6 +51,8 @@ export interface ViewResult {
   drawn: number[];
   /** Resolves when drawing that was deferred (after the first heatmap) is done. */
   done: Promise<void>;
+  /** Resolves when the first heatmap's cells are on screen; default: when the view returns. */
+  first?: Promise<void>;
   /** The colour scale the legend should show, if the view has one. */
   legend?: { kind: 'sequential' | 'diverging'; max: number; relative?: boolean };
 }

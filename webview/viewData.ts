@@ -2,82 +2,24 @@
 // rollout across layers, filters, hidden tokens, differences, and per-head summaries.
 // Pure functions (no DOM), unit tested. Nothing here copies when there is nothing to change, so
 // switching heads costs a subarray, not a pass over N² numbers.
-// The analyses and pooling modules directly, not the core's index: the index also brings the
-// tokenizers and the WASM kernels, which the webview never runs (and would triple its bundle).
-import { attentionRollout, headSpread } from '../src/core/analysis';
+// The pooling module directly, not the core's index: the index also brings the tokenizers and
+// the WASM kernels, which the webview never runs (and would triple its bundle). The matrices
+// themselves come from src/shared/matrices, which the host uses for the weights it keeps.
 import { filterRow, rowFiltersActive } from '../src/core/pooling';
-import type { AttentionResult } from '../src/core/types';
-import type { SequencePayload } from '../src/shared/protocol';
+import { keptTokens, subMatrix, type HeadStats } from '../src/shared/matrices';
+import type { MatrixChoice as Choice, MatrixFilters, SequencePayload } from '../src/shared/protocol';
+
+export {
+  aggregateHeads, chosenMatrix, headMatrix, headStats, keptTokens, maxOf, rolloutMatrix, subMatrix, type HeadStats,
+} from '../src/shared/matrices';
 
 export type Aggregate = 'none' | 'mean' | 'max';
 export type HeadMetric = 'entropy' | 'sparsity' | 'max';
 
 /** What the weights are reduced to before filtering. */
-export interface MatrixChoice {
-  layer: number;
-  /** A head index, or 'all' for the views that show every head. */
-  head: number;
-  aggregate: Aggregate;
-  rollout: boolean;
-}
-
-export interface Filters {
-  /** Weights below this become 0 (0 = off). */
-  threshold: number;
-  /** Keep only the k largest weights of each row (0 = off). */
-  topK: number;
-  hideSpecial: boolean;
-}
-
-type Shape = Pick<SequencePayload, 'layers' | 'heads' | 'n' | 'weights'>;
-
-/** One head's [N][N] weights, a view into the sequence's [L][H][N][N] (no copy). */
-export function headMatrix(seq: Shape, layer: number, head: number): Float32Array {
-  const nn = seq.n * seq.n;
-  const start = (layer * seq.heads + head) * nn;
-  return seq.weights.subarray(start, start + nn);
-}
-
-/** Mean or maximum over the heads of one layer: [N][N]. */
-export function aggregateHeads(seq: Shape, layer: number, kind: 'mean' | 'max'): Float32Array {
-  const nn = seq.n * seq.n;
-  const out = new Float32Array(nn);
-  if (kind === 'max') out.fill(-Infinity);
-  for (let h = 0; h < seq.heads; h++) {
-    const w = headMatrix(seq, layer, h);
-    if (kind === 'mean') for (let c = 0; c < nn; c++) out[c] += w[c];
-    else for (let c = 0; c < nn; c++) if (w[c] > out[c]) out[c] = w[c];
-  }
-  if (kind === 'mean') for (let c = 0; c < nn; c++) out[c] /= seq.heads;
-  if (seq.heads === 0) out.fill(0);
-  return out;
-}
-
-/** The layer's weights as the core's result shape, for the core's analyses. */
-function layerResult(seq: Shape, layer: number): AttentionResult {
-  const size = seq.heads * seq.n * seq.n;
-  return {
-    n: seq.n,
-    heads: seq.heads,
-    dModel: 0,
-    dHead: 0,
-    weights: seq.weights.subarray(layer * size, (layer + 1) * size), // [H][N][N]
-    output: new Float32Array(0),
-  };
-}
-
-/** Attention rollout through every layer of the sequence: [N][N]. */
-export function rolloutMatrix(seq: Shape): Float32Array {
-  const layers = Array.from({ length: seq.layers }, (_, l) => layerResult(seq, l));
-  return attentionRollout(layers);
-}
-
-/** The [N][N] matrix a choice stands for. */
-export function chosenMatrix(seq: Shape, choice: MatrixChoice): Float32Array {
-  if (choice.rollout && seq.layers > 1) return rolloutMatrix(seq);
-  if (choice.aggregate !== 'none') return aggregateHeads(seq, choice.layer, choice.aggregate);
-  return headMatrix(seq, choice.layer, choice.head);
-}
+export type MatrixChoice = Choice;
+/** Weights below threshold become 0 (0 = off); only each row's top k are kept (0 = off). */
+export type Filters = MatrixFilters;
 
 /** Zeroes weights under the threshold and outside each row's top k; returns `m` itself when both are off. */
 export function filterMatrix(m: Float32Array, n: number, threshold: number, topK: number): Float32Array {
@@ -85,27 +27,6 @@ export function filterMatrix(m: Float32Array, n: number, threshold: number, topK
   const out = new Float32Array(m);
   const scratch = new Float32Array(n);
   for (let q = 0; q < n; q++) filterRow(out, q * n, n, threshold, topK, scratch);
-  return out;
-}
-
-/** Indices of the tokens to show; undefined when every token is shown. */
-export function keptTokens(special: Uint8Array, hideSpecial: boolean): Int32Array | undefined {
-  if (!hideSpecial || !special.some((s) => s !== 0)) return undefined;
-  const keep: number[] = [];
-  special.forEach((s, i) => {
-    if (!s) keep.push(i);
-  });
-  return Int32Array.from(keep);
-}
-
-/** Rows and columns `keep` of an [N][N] matrix: [K][K]. */
-export function subMatrix(m: Float32Array, n: number, keep: Int32Array): Float32Array {
-  const kk = keep.length;
-  const out = new Float32Array(kk * kk);
-  for (let i = 0; i < kk; i++) {
-    const row = keep[i] * n;
-    for (let j = 0; j < kk; j++) out[i * kk + j] = m[row + keep[j]];
-  }
   return out;
 }
 
@@ -117,12 +38,6 @@ export function difference(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
-export function maxOf(m: Float32Array): number {
-  let max = 0;
-  for (let i = 0; i < m.length; i++) if (m[i] > max) max = m[i];
-  return max;
-}
-
 /** Largest |value|, the half-width of a diverging colour scale centred on 0. */
 export function absMaxOf(m: Float32Array): number {
   let max = 0;
@@ -131,25 +46,6 @@ export function absMaxOf(m: Float32Array): number {
     if (a > max && Number.isFinite(a)) max = a;
   }
   return max;
-}
-
-/** Per-head summaries: each [L][H]. */
-export interface HeadStats {
-  entropy: Float32Array;
-  sparsity: Float32Array;
-  max: Float32Array;
-}
-
-export function headStats(seq: Shape, causal: boolean): HeadStats {
-  const size = seq.layers * seq.heads;
-  const stats: HeadStats = { entropy: new Float32Array(size), sparsity: new Float32Array(size), max: new Float32Array(size) };
-  for (let l = 0; l < seq.layers; l++) {
-    const spread = headSpread(layerResult(seq, l), { mask: causal ? 'causal' : 'none' });
-    stats.entropy.set(spread.entropy, l * seq.heads);
-    stats.sparsity.set(spread.sparsity, l * seq.heads);
-    for (let h = 0; h < seq.heads; h++) stats.max[l * seq.heads + h] = maxOf(headMatrix(seq, l, h));
-  }
-  return stats;
 }
 
 /** The heads of one layer in display order: as computed, or by a metric, largest first. */

@@ -1,6 +1,7 @@
 // What the person chose in the explorer: which view, which sequence, layer and head, filters.
 // Kept in the webview's saved state (vscode.setState), so a reloaded window shows the same view;
 // a saved state is checked against the data it meets before use, because the data may differ.
+import type { MatrixFilters } from '../src/shared/protocol';
 import type { Aggregate, HeadMetric } from './viewData';
 
 export const VIEWS = ['heatmaps', 'model', 'lines', 'steps', 'compare'] as const;
@@ -34,6 +35,11 @@ export interface ViewState {
 }
 
 export const ALL_HEADS = -1;
+
+/** The filters of a state, as a tile request carries them. */
+export function filtersOf(state: ViewState): MatrixFilters {
+  return { threshold: state.threshold, topK: state.topK, hideSpecial: state.hideSpecial };
+}
 
 export function defaultState(): ViewState {
   return {

@@ -7,10 +7,13 @@ import {
   type FromWebview,
   type OnnxReplyMessage,
   type RenderedMessage,
+  type RequestStatsMessage,
   type RequestStepsMessage,
+  type RequestTileMessage,
   type ShowMessage,
   type ToWebview,
 } from '../shared/protocol';
+import { headStats, heldTile } from '../shared/matrices';
 import { Replies, type Ending } from '../shared/replies';
 import type { WebGpuLayerInput } from '../shared/webgpu';
 import { CancelledError } from './attentionClient';
@@ -22,8 +25,12 @@ import type { WebGpuRunner } from './onnx/webgpu';
 
 /** How long a run waits for the webview to say it drew, before giving up on the report. */
 const RENDER_REPORT_TIMEOUT_MS = 30_000;
-/** Weights above this many megabytes say so while they travel to the panel. */
-const SAY_SENDING_ABOVE_MB = 32;
+/**
+ * A run whose weights take more than this stays in the host: the panel asks for the tiles it
+ * draws, so what crosses grows with the pixels shown rather than with layers × heads × N².
+ * Below it, the whole run is smaller than the overviews of its heads would be, and goes at once.
+ */
+export const INLINE_WEIGHT_BYTES = 4 * 2 ** 20;
 /** How long an export waits for the webview to draw the picture. */
 const EXPORT_TIMEOUT_MS = 60_000;
 /** How long a WebGPU run may take in the panel before the WASM backend runs instead. */
@@ -47,7 +54,17 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
   /** Fires whenever the webview reports what it drew. */
   readonly onDidRender = this.renderedEmitter.event;
   /** What the panel shows now; undefined until the first run. */
-  run: ExplorerRun | undefined;
+  private shown: ExplorerRun | undefined;
+
+  /** What the panel shows now; undefined until the first run. Weights a replaced run kept elsewhere are freed. */
+  get run(): ExplorerRun | undefined {
+    return this.shown;
+  }
+
+  set run(run: ExplorerRun | undefined) {
+    if (this.shown && this.shown !== run) for (const r of this.shown.runs) r.kept?.release();
+    this.shown = run;
+  }
 
   /** The open panel, revealed; or a new one beside the active editor. */
   static showOrCreate(extensionUri: vscode.Uri): { panel: AttentionPanel; created: boolean } {
@@ -103,22 +120,14 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
     await this.ready;
     const requestId = this.nextRequest++;
     const report = this.renders.wait(requestId, { timeoutMs: RENDER_REPORT_TIMEOUT_MS, onTimeout: () => ({ value: undefined }) });
-    const transfer: ShowMessage = { type: 'show', requestId, ...message };
-    // Hundreds of megabytes take seconds to arrive where the window runs in a browser (9.4 s for
-    // 192 MB measured through code-server): the panel and the status bar say what is going on.
-    const megabytes = message.sequences.reduce((sum, s) => sum + s.weights.byteLength, 0) / 2 ** 20;
-    if (megabytes < SAY_SENDING_ABOVE_MB) {
-      await this.post(transfer);
-      return report;
-    }
-    await this.post({ type: 'incoming', megabytes: Math.round(megabytes) });
-    return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Sending {0} MB of attention weights to the panel', Math.round(megabytes)) },
-      async () => {
-        await this.post(transfer);
-        return report;
-      },
-    );
+    // Hundreds of megabytes took seconds to arrive where the window runs in a browser (9.4 s for
+    // 192 MB through code-server): a large run stays here and the panel asks for what it draws.
+    const bytes = message.sequences.reduce((sum, s) => sum + s.weights.byteLength, 0);
+    const sequences = bytes <= INLINE_WEIGHT_BYTES && !message.sequences.some((s) => s.remote)
+      ? message.sequences
+      : message.sequences.map((s) => ({ ...s, weights: new Float32Array(0), remote: true }));
+    await this.post({ type: 'show', requestId, ...message, sequences });
+    return report;
   }
 
   /** Asks the webview for a picture of the current view, or for its state. */
@@ -192,6 +201,40 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
       case 'onnxReply':
         this.onnxRuns.answer(message.requestId, message);
         break;
+      case 'requestTile':
+        void this.answerTile(message);
+        break;
+      case 'requestStats':
+        void this.answerStats(message);
+        break;
+    }
+  }
+
+  /** A tile of a sequence whose weights stayed in the host: here, or in the worker that kept them. */
+  private async answerTile(m: RequestTileMessage): Promise<void> {
+    const seq = this.run?.payloads[m.sequence];
+    const kept = this.run?.runs[m.sequence]?.kept;
+    try {
+      if (!seq) throw new RangeError(vscode.l10n.t('Run Explore Selection again: this panel no longer holds its weights.'));
+      const { tile, peak } = kept
+        ? await kept.tile(m.choice, m.filters, m.window, m.rows, m.cols)
+        : heldTile(seq, m.choice, m.filters, m.window, m.rows, m.cols);
+      await this.post({ type: 'tile', requestId: m.requestId, tile, peak });
+    } catch (e) {
+      await this.post({ type: 'tile', requestId: m.requestId, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** Per-head summaries of a sequence whose weights stayed in the host. */
+  private async answerStats(m: RequestStatsMessage): Promise<void> {
+    const seq = this.run?.payloads[m.sequence];
+    const kept = this.run?.runs[m.sequence]?.kept;
+    try {
+      if (!seq) throw new RangeError(vscode.l10n.t('Run Explore Selection again: this panel no longer holds its weights.'));
+      const { entropy, sparsity, max } = kept ? await kept.stats(m.causal) : headStats(seq, m.causal);
+      await this.post({ type: 'stats', requestId: m.requestId, entropy, sparsity, max });
+    } catch (e) {
+      await this.post({ type: 'stats', requestId: m.requestId, error: e instanceof Error ? e.message : String(e) });
     }
   }
 
@@ -212,6 +255,7 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
 
   dispose(): void {
     if (AttentionPanel.current === this) AttentionPanel.current = undefined;
+    this.run = undefined;
     this.renders.closeAll(() => ({ value: undefined }));
     // An export asked of a panel that closes would otherwise wait for ever.
     this.exports.closeAll(noExportAnswer);

@@ -2,6 +2,7 @@
 // Every message has a discriminating `type`; the host checks the shape of everything it receives
 // (isFromWebview) before acting on it, because a webview is untrusted content.
 // Numbers travel as typed arrays; shapes are given in the comments.
+import type { Tile, Window } from '../core/tiles';
 import { WEBGPU_FALLBACK_REASONS, type WebGpuFallbackReason, type WebGpuLayerInput } from './webgpu';
 
 /** One computed sequence as it crosses to the webview. */
@@ -16,9 +17,31 @@ export interface SequencePayload {
   layers: number;
   heads: number;
   n: number;
-  weights: Float32Array; // [L][H][N][N], row q of head h of layer l holds query q's weights over keys
+  /**
+   * [L][H][N][N], row q of head h of layer l holds query q's weights over keys; empty when the
+   * weights stay in the host (`remote`), where the views ask for the tiles they draw.
+   */
+  weights: Float32Array;
+  /** True when the weights stay in the host: too many to send, the views ask for tiles. */
+  remote?: boolean;
   /** True when the host can recompute one head step by step (the built-in layer). */
   steps: boolean;
+}
+
+/** Which [N][N] matrix of a sequence a view draws: one head, the heads' mean or max, or the rollout. */
+export interface MatrixChoice {
+  layer: number;
+  /** A head index; ignored for an aggregate or the rollout. */
+  head: number;
+  aggregate: 'none' | 'mean' | 'max';
+  rollout: boolean;
+}
+
+/** Weights hidden before drawing: below a threshold, outside each row's top k, special tokens. */
+export interface MatrixFilters {
+  threshold: number;
+  topK: number;
+  hideSpecial: boolean;
 }
 
 export interface RenderSettings {
@@ -68,16 +91,23 @@ export interface WebviewStrings {
   linesTooMany: string;
   headToggle: string;
   legendLabel: string;
+  // Zooming into a heatmap of weights kept in the host.
+  zoomIn: string;
+  zoomOut: string;
+  zoomFit: string;
+  minimap: string;
+  /** The window on screen: queries {0}–{1} × keys {2}–{3}. */
+  zoomWindow: string;
   /** Short word after a heatmap's caption and on the legend: "max 0.965". */
   max: string;
   /** The line above the views: engine {0}, d_model {1}, heads {2}, mask {3}, seed {4}, {5} ms. */
   runInfo: string;
-  /** Shown while weights travel to the panel: {0} megabytes. */
-  incoming: string;
   difference: string;
   compareA: string;
   compareB: string;
   compareNeedsSameLength: string;
+  /** Compare of sequences too long to fetch their heads exact: {0} tokens, {1} the most. */
+  compareTooLong: string;
   meanOfHeads: string;
   maxOfHeads: string;
   // Step by step.
@@ -127,15 +157,6 @@ export interface InitMessage {
   strings: WebviewStrings;
 }
 
-/**
- * Host → webview: tens of megabytes of weights are on their way (they take seconds where the
- * window runs in a browser); the panel says so until the `show` that carries them arrives.
- */
-export interface IncomingMessage {
-  type: 'incoming';
-  megabytes: number;
-}
-
 /** Every intermediate of one head, for the step-by-step view. */
 export interface StepsPayload {
   sequence: number;
@@ -182,7 +203,28 @@ export interface RunOnnxMessage extends WebGpuLayerInput {
   simulateNoAdapter?: boolean;
 }
 
-export type ToWebview = ShowMessage | InitMessage | IncomingMessage | StepsMessage | ExportRequestMessage | RunOnnxMessage;
+/** Host → webview: the answer to a `requestTile` with the same requestId. */
+export interface TileMessage {
+  type: 'tile';
+  requestId: number;
+  tile?: Tile;
+  /** Largest weight of the whole matrix (the colour scale's top), sent with full-window tiles. */
+  peak?: number;
+  error?: string;
+}
+
+/** Host → webview: the answer to a `requestStats`: per-head summaries, each [L][H]. */
+export interface StatsMessage {
+  type: 'stats';
+  requestId: number;
+  entropy?: Float32Array;
+  sparsity?: Float32Array;
+  max?: Float32Array;
+  error?: string;
+}
+
+export type ToWebview =
+  | ShowMessage | InitMessage | StepsMessage | ExportRequestMessage | RunOnnxMessage | TileMessage | StatsMessage;
 
 /** Webview → host: the script has loaded and can receive messages. */
 export interface ReadyMessage {
@@ -193,6 +235,8 @@ export interface ReadyMessage {
 export interface RenderTimings {
   firstHeatmapMs: number;
   allMs: number;
+  /** Wall clock (Date.now()) when the first heatmap's cells were on screen: the end of what a person waits for. */
+  firstDrawnAt?: number;
 }
 
 /** Webview → host: a `show` was drawn; counts are read back from what was rendered. */
@@ -254,9 +298,32 @@ export interface OnnxReplyMessage {
   detail?: string;
 }
 
+/**
+ * Webview → host: a window of one matrix of a sequence whose weights stay in the host, pooled to
+ * at most rows × cols blocks (block max and mean), filtered as the view shows it.
+ */
+export interface RequestTileMessage {
+  type: 'requestTile';
+  requestId: number;
+  sequence: number;
+  choice: MatrixChoice;
+  filters: MatrixFilters;
+  window: Window;
+  rows: number;
+  cols: number;
+}
+
+/** Webview → host: per-head entropy, sparsity and largest weight of a sequence kept in the host. */
+export interface RequestStatsMessage {
+  type: 'requestStats';
+  requestId: number;
+  sequence: number;
+  causal: boolean;
+}
+
 export type FromWebview =
   | ReadyMessage | RenderedMessage | ErrorMessage | RequestStepsMessage | RevealTokensMessage | ExportReplyMessage
-  | OnnxReplyMessage;
+  | OnnxReplyMessage | RequestTileMessage | RequestStatsMessage;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -274,7 +341,10 @@ function isShortString(v: unknown, max: number): v is string {
 const MAX_EXPORT_CHARS = 256 * 2 ** 20;
 
 function isTimings(v: unknown): boolean {
-  return v === undefined || (isObject(v) && typeof v.firstHeatmapMs === 'number' && typeof v.allMs === 'number');
+  return v === undefined || (
+    isObject(v) && typeof v.firstHeatmapMs === 'number' && typeof v.allMs === 'number' &&
+    (v.firstDrawnAt === undefined || typeof v.firstDrawnAt === 'number')
+  );
 }
 
 function isExportReply(v: Record<string, unknown>): boolean {
@@ -302,6 +372,26 @@ function isOnnxReply(v: Record<string, unknown>): boolean {
     (v.detail === undefined || isShortString(v.detail, 2_000)) &&
     // Either weights or a reason to fall back, never both.
     (v.weights === undefined) !== (v.fallback === undefined)
+  );
+}
+
+/** A tile is drawn on a screen: a few thousand blocks a side at most. */
+const MAX_TILE_SIDE = 4096;
+
+function isWindow(v: unknown): boolean {
+  return isObject(v) && isCount(v.q0) && isCount(v.q1) && isCount(v.k0) && isCount(v.k1) && v.q0 < v.q1 && v.k0 < v.k1;
+}
+
+function isTileRequest(v: Record<string, unknown>): boolean {
+  const c = v.choice;
+  const f = v.filters;
+  return (
+    isCount(v.requestId) && isCount(v.sequence) && isWindow(v.window) &&
+    isCount(v.rows) && isCount(v.cols) && v.rows >= 1 && v.cols >= 1 && v.rows <= MAX_TILE_SIDE && v.cols <= MAX_TILE_SIDE &&
+    isObject(c) && isCount(c.layer) && isCount(c.head) && ['none', 'mean', 'max'].includes(c.aggregate as string) &&
+    typeof c.rollout === 'boolean' &&
+    isObject(f) && typeof f.threshold === 'number' && f.threshold >= 0 && f.threshold <= 1 && isCount(f.topK) &&
+    typeof f.hideSpecial === 'boolean'
   );
 }
 
@@ -334,6 +424,10 @@ export function isFromWebview(v: unknown): v is FromWebview {
       return isExportReply(v);
     case 'onnxReply':
       return isOnnxReply(v);
+    case 'requestTile':
+      return isTileRequest(v);
+    case 'requestStats':
+      return isCount(v.requestId) && isCount(v.sequence) && typeof v.causal === 'boolean';
     default:
       return false;
   }

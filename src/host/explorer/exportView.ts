@@ -64,6 +64,10 @@ async function contents(format: ExportFormat, panel: AttentionPanel, extensionUr
   if (reply.error) throw new Error(reply.error);
   if (format === 'png' || format === 'svg') return pictureBytes(format, reply);
   const seq = run.payloads[reply.sequence] ?? run.payloads[0];
+  // Weights computed blockwise are never whole anywhere: a file of them would be gigabytes.
+  if (run.payloads.some((p) => p.weights.length === 0)) {
+    throw new Error(vscode.l10n.t('{0} tokens are too many to write every weight ({1} GB); export the view as PNG or SVG.', seq.n, ((seq.layers * seq.heads * seq.n * seq.n * 4) / 2 ** 30).toFixed(1)));
+  }
   const text = (s: string) => new TextEncoder().encode(s);
   switch (format) {
     case 'npy':
