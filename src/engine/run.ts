@@ -11,6 +11,9 @@ import { exportAttentionModel } from '../onnx/export';
 import { extractAttention } from '../onnx/node/extractAttention';
 import type { OrtWorkerClient } from '../onnx/node/ortWorkerClient';
 import { runCaseOnnx } from '../onnx/node/runCase';
+import type { Tile, Window } from '../core/tiles';
+import type { HeadStats } from '../shared/matrices';
+import type { MatrixChoice, MatrixFilters } from '../shared/protocol';
 import type { WebGpuFallbackReason, WebGpuLayerInput } from '../shared/webgpu';
 
 /** What computes the built-in layer. */
@@ -40,13 +43,31 @@ export interface ModelRequest {
 
 export type AttentionRequest = LayerRequest | ModelRequest;
 
+/**
+ * Above this many bytes of weights (heads × N² × 4) the core computes blockwise and keeps them
+ * where it ran, when the caller can keep them (EngineEnv.keep): 16384 tokens × 12 heads would be
+ * 12.9 GB, while the blockwise layer takes a few hundred megabytes.
+ */
+export const DENSE_WEIGHT_BYTES = 256 * 2 ** 20;
+
+/** Weights that stay where they were computed; views ask for the tiles they draw. */
+export interface KeptWeights {
+  tile(choice: MatrixChoice, filters: MatrixFilters, window: Window, rows: number, cols: number): Promise<{ tile: Tile; peak: number }>;
+  stats(causal: boolean): Promise<HeadStats>;
+  /** Frees them (the run is no longer shown). */
+  release(): void;
+}
+
 /** What any engine gives back. */
 export interface AttentionRun {
   tokens: Token[];
   layers: number;
   heads: number;
   n: number;
-  weights: Float32Array; // [L][H][N][N], row q of head h of layer l holds query q's weights over keys
+  /** [L][H][N][N], row q of head h of layer l holds query q's weights over keys; empty when `kept`. */
+  weights: Float32Array;
+  /** Where the weights are when they stayed where they were computed. */
+  kept?: KeptWeights;
   elapsedMs: number;
   /** What ran, as the panel shows it: "core", "onnx-wasm · 2 threads", "model.onnx · onnx-wasm". */
   backend: string;
@@ -77,6 +98,8 @@ export interface EngineEnv {
   ort(): OrtWorkerClient;
   /** Runs the core; default inline. The extension runs it in a worker thread so VS Code stays responsive. */
   core?(input: LayerInput, spec: LayerSpec, signal?: AbortSignal): Promise<{ tokens: Token[]; weights: Float32Array; heads: number; n: number }>;
+  /** Runs the core blockwise and keeps the weights where it ran (runs over DENSE_WEIGHT_BYTES). */
+  keep?(input: LayerInput, spec: LayerSpec, signal?: AbortSignal): Promise<{ tokens: Token[]; heads: number; n: number; kept: KeptWeights }>;
   /** Runs the exported layer on WebGPU; without it `onnx-webgpu` runs the WASM backend and says why. */
   webgpu?(input: WebGpuLayerInput, signal?: AbortSignal): Promise<WebGpuReply>;
 }
@@ -84,6 +107,14 @@ export interface EngineEnv {
 /** Which engine and how many onnxruntime threads a layer request gets. */
 export function pickEngine(request: LayerRequest, n: number, cores: number): { engine: EngineName; threads: number } {
   const threads = Math.max(1, Math.min(4, Math.floor(cores)));
+  const bytes = request.spec.heads * n * n * 4;
+  if (bytes > DENSE_WEIGHT_BYTES) {
+    // onnxruntime returns every weight at once, and cannot hold this many in its 4 GB heap.
+    if (request.engine !== 'auto' && request.engine !== 'core' && bytes >= 2 ** 32) {
+      throw new InputError('option', `${request.spec.heads} heads × ${n}² tokens take ${(bytes / 2 ** 30).toFixed(1)} GB of weights, more than onnxruntime-web can return (4 GB): use the engine "core" or "auto", which keep them blockwise`);
+    }
+    if (request.engine === 'auto') return { engine: 'core', threads: 1 };
+  }
   switch (request.engine) {
     case 'core':
       return { engine: 'core', threads: 1 };
@@ -97,7 +128,7 @@ export function pickEngine(request: LayerRequest, n: number, cores: number): { e
   }
 }
 
-type LayerEngine = (request: LayerRequest, threads: number, env: EngineEnv) => Promise<AttentionRun>;
+type LayerEngine = (request: LayerRequest, threads: number, env: EngineEnv, n: number) => Promise<AttentionRun>;
 
 /** The engines of the built-in layer, by name: adding one is adding an entry. */
 const LAYER_ENGINES: Record<EngineName, LayerEngine> = {
@@ -111,11 +142,15 @@ export async function runAttention(request: AttentionRequest, env: EngineEnv): P
   // Counting tokens (or a matrix's rows) is cheap next to the N² attention it decides on.
   const n = inputTokens(request.input).length;
   const { engine, threads } = pickEngine(request, n, env.cores);
-  return LAYER_ENGINES[engine](request, threads, env);
+  return LAYER_ENGINES[engine](request, threads, env, n);
 }
 
-async function runCore(request: LayerRequest, _threads: number, env: EngineEnv): Promise<AttentionRun> {
+async function runCore(request: LayerRequest, _threads: number, env: EngineEnv, n: number): Promise<AttentionRun> {
   const started = performance.now();
+  if (env.keep && request.spec.heads * n * n * 4 > DENSE_WEIGHT_BYTES) {
+    const k = await env.keep(request.input, request.spec, env.signal);
+    return { ...layerRun(request, k.tokens, k.heads, new Float32Array(0), performance.now() - started, 'core · blockwise'), kept: k.kept };
+  }
   const r = env.core
     ? await env.core(request.input, request.spec, env.signal)
     : inlineCore(request.input, request.spec);

@@ -14,7 +14,13 @@ const NOTIFY_ABOVE_TOKENS = 256;
 
 /** What a run ended with; returned by the command so scripts and tests can see it too. */
 export type ExploreOutcome =
-  | { status: 'shown'; panelCreated: boolean; rendered: RenderedMessage | undefined }
+  | {
+      status: 'shown';
+      panelCreated: boolean;
+      rendered: RenderedMessage | undefined;
+      /** How long the engines took, all sequences together (what the run line shows). */
+      elapsedMs: number;
+    }
   | { status: 'noEditor' | 'empty' | 'declined' | 'cancelled' | 'failed' };
 
 export interface ExploreOptions {
@@ -80,7 +86,7 @@ export async function exploreSources(
     elapsedMs,
     record: runRecord(sources),
   });
-  return { status: 'shown', panelCreated: created, rendered };
+  return { status: 'shown', panelCreated: created, rendered, elapsedMs };
 }
 
 /** Attention grows with N²: above the limit, say how big the run is and let the person decide. */
@@ -139,6 +145,8 @@ async function computeAll(
           n: r.n,
           weights: r.weights, // [L][H][N][N]
           steps: r.layer !== undefined,
+          // Kept where they were computed: the panel asks for tiles.
+          remote: r.kept !== undefined || undefined,
         });
       }
       return { payloads, runs, elapsedMs, backend: [...backends].join(', ') };

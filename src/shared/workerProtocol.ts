@@ -1,12 +1,36 @@
-// Messages between the extension host and its attention worker thread.
+// Messages between the extension host and its attention worker threads. A worker computes the
+// built-in layer and hands its weights back, or (for runs too large to send anywhere) keeps them
+// and answers the tiles and summaries the panel asks for.
 import type { LayerInput, LayerSpec } from '../core';
+import type { Tile, Window } from '../core/tiles';
+import type { MatrixChoice, MatrixFilters } from './protocol';
 
-/** Host → worker: compute one sequence. */
+/** Host → worker: compute one sequence; with `keep`, keep its weights here instead of returning them. */
 export interface ComputeRequest {
   type: 'compute';
   id: number;
   input: LayerInput;
   spec: LayerSpec;
+  /** Keep the weights blockwise in this worker; `overview` blocks per side are pooled on the way. */
+  keep?: { overview: number };
+}
+
+/** Host → worker: a tile of the kept run (see protocol.ts RequestTileMessage). */
+export interface TileRequest {
+  type: 'tile';
+  id: number;
+  choice: MatrixChoice;
+  filters: MatrixFilters;
+  window: Window;
+  rows: number;
+  cols: number;
+}
+
+/** Host → worker: per-head summaries of the kept run. */
+export interface StatsRequest {
+  type: 'stats';
+  id: number;
+  causal: boolean;
 }
 
 /** Worker → host: one sequence done; typed arrays are transferred, not copied. */
@@ -16,8 +40,24 @@ export interface ComputeReply {
   tokens: { text: string; start: number; end: number }[];
   heads: number;
   n: number;
-  weights: Float32Array; // [H][N][N]
+  /** [H][N][N]; empty when the worker keeps them. */
+  weights: Float32Array;
   elapsedMs: number;
+}
+
+export interface TileReply {
+  type: 'tile';
+  id: number;
+  tile: Tile;
+  peak: number;
+}
+
+export interface StatsReply {
+  type: 'stats';
+  id: number;
+  entropy: Float32Array; // [H]
+  sparsity: Float32Array; // [H]
+  max: Float32Array; // [H]
 }
 
 /** Worker → host: the computation threw; `code` is the core's error code when it has one. */
@@ -28,5 +68,6 @@ export interface ComputeFailure {
   code?: string;
 }
 
-export type ToWorker = ComputeRequest;
-export type FromWorker = ComputeReply | ComputeFailure;
+export type ToWorker = ComputeRequest | TileRequest | StatsRequest;
+export type WorkerReply = ComputeReply | TileReply | StatsReply;
+export type FromWorker = WorkerReply | ComputeFailure;

@@ -137,6 +137,10 @@ export class Engines implements vscode.Disposable {
         const r = await this.core.compute(input, spec, token);
         return { tokens: r.tokens, heads: r.heads, n: r.n, weights: r.weights };
       },
+      keep: async (input, spec) => {
+        const k = await this.core.keep(input, spec, token);
+        return { tokens: k.reply.tokens, heads: k.reply.heads, n: k.reply.n, kept: k };
+      },
     };
     try {
       if (token.isCancellationRequested) throw new CancelledError();
