@@ -1,8 +1,9 @@
 // A layer too large to hand back, kept blockwise where it was computed: the tiles and summaries
 // the views ask for are answered from it. The pass that computes the layer also pools every head's
-// overview, its largest weight and its entropy and sparsity, so the first picture of every head
-// and the model view's summaries cost nothing more; any other window is rebuilt from the kept
-// rows' statistics (blockwise.ts), a query block at a time.
+// overview (and so its largest weight), so the first picture of every head costs nothing more; any
+// other window is rebuilt from the kept rows' statistics (blockwise.ts), a query block at a time.
+// Entropy and sparsity take a logarithm per weight, seconds per head at 16k tokens: they are
+// gathered only when a view asks for them, and kept.
 import { SpreadAccumulator } from './analysis';
 import { blockwiseAttention, DEFAULT_BLOCK, headTile, weightsRows, type BlockwiseLayer } from './blockwise';
 import { coarsenTile, filterRow, rowFiltersActive, TileAccumulator, type RowFilters } from './pooling';
@@ -22,37 +23,43 @@ export interface KeptLayer {
   overview: number;
   /** Largest weight of each head: [H]. */
   peaks: Float32Array;
-  entropy: Float32Array; // [H]
-  sparsity: Float32Array; // [H]
+  /** Entropy and sparsity per head ([H] each), once asked for. */
+  spread?: { entropy: Float32Array; sparsity: Float32Array };
 }
 
-/** Computes the layer blockwise and, in the same pass, each head's overview, peak and spread. */
+/** Computes the layer blockwise and, in the same pass, each head's overview. */
 export function keepLayer(x: Float32Array, n: number, w: LayerWeights, opts: AttentionOptions, overview: number): KeptLayer {
-  const heads = opts.heads;
   const side = Math.max(1, Math.min(overview, n));
-  const pools = Array.from({ length: heads }, () => new TileAccumulator(fullWindow(n), side, side));
-  const peaks = new Float32Array(heads); // [H]
-  let spread: SpreadAccumulator | undefined;
+  const pools = Array.from({ length: opts.heads }, () => new TileAccumulator(fullWindow(n), side, side));
   const layer = blockwiseAttention(x, n, w, opts, {
     // rows: [count, N], the final weights of queries q0 … q0 + count − 1 of head h.
     onRows: (h, q0, rows, count) => {
-      spread ??= new SpreadAccumulator(heads, n, layerMask(opts, n));
-      for (let r = 0; r < count; r++) {
-        const off = r * n;
-        pools[h].addRow(q0 + r, rows, off);
-        spread.addRow(h, q0 + r, rows, off);
-        for (let k = 0; k < n; k++) if (rows[off + k] > peaks[h]) peaks[h] = rows[off + k];
-      }
+      for (let r = 0; r < count; r++) pools[h].addRow(q0 + r, rows, r * n);
     },
   });
-  const { entropy, sparsity } = (spread ?? new SpreadAccumulator(heads, n, layerMask(opts, n))).finish();
-  return { layer, overviews: pools.map((p) => p.finish()), overview: side, peaks, entropy, sparsity };
+  const overviews = pools.map((p) => p.finish());
+  // The largest block maximum of a whole-matrix overview is the largest weight.
+  const peaks = Float32Array.from(overviews, (t) => t.max.reduce((m, v) => (v > m ? v : m), 0));
+  return { layer, overviews, overview: side, peaks };
 }
 
-function layerMask(opts: AttentionOptions, n: number) {
-  const keep = opts.keyPadding ?? null;
-  if (keep && keep.length !== n) throw new RangeError(`keyPadding has ${keep.length} entries for ${n} tokens`);
-  return { causal: opts.mask === 'causal', keep };
+/** Entropy and sparsity of every head (gathered on first use, then kept), and the peaks. */
+export function keptStats(kept: KeptLayer): { entropy: Float32Array; sparsity: Float32Array; max: Float32Array } {
+  const { n, heads, mask } = kept.layer;
+  if (!kept.spread) {
+    const spread = new SpreadAccumulator(heads, n, mask);
+    const block = Math.min(DEFAULT_BLOCK, n);
+    const rows = new Float32Array(block * n); // one query block: [B, N]
+    for (let h = 0; h < heads; h++) {
+      for (let q0 = 0; q0 < n; q0 += block) {
+        const count = Math.min(block, n - q0);
+        weightsRows(kept.layer, h, q0, q0 + count, rows);
+        for (let r = 0; r < count; r++) spread.addRow(h, q0 + r, rows, r * n);
+      }
+    }
+    kept.spread = spread.finish();
+  }
+  return { ...kept.spread, max: kept.peaks };
 }
 
 /**

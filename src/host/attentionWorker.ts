@@ -4,7 +4,7 @@
 // asks for are answered from it until the host ends this worker.
 import { parentPort } from 'node:worker_threads';
 import { buildLayer } from '../core';
-import { keepLayer, keptTile, type KeptLayer } from '../core/keptLayer';
+import { keepLayer, keptStats, keptTile, type KeptLayer } from '../core/keptLayer';
 import { runText } from '../shared/pipeline';
 import type { ComputeRequest, FromWorker, ToWorker } from '../shared/workerProtocol';
 
@@ -46,8 +46,9 @@ function answer(msg: ToWorker): void {
     }
     case 'stats': {
       if (!kept) throw new RangeError('this worker keeps no run');
-      // Summaries were gathered with the layer's own mask; the causal switch of the view is the same mask here.
-      return post({ type: 'stats', id: msg.id, entropy: kept.entropy.slice(), sparsity: kept.sparsity.slice(), max: kept.peaks.slice() });
+      // Summaries follow the layer's own mask; the view's causal flag is the same mask for the built-in layer.
+      const { entropy, sparsity, max } = keptStats(kept);
+      return post({ type: 'stats', id: msg.id, entropy: entropy.slice(), sparsity: sparsity.slice(), max: max.slice() });
     }
   }
 }

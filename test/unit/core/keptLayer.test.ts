@@ -3,7 +3,7 @@
 // and entropy / sparsity / largest weight per head.
 import assert from 'node:assert/strict';
 import { buildLayer, layerSpec, multiHeadAttention, type LayerInput } from '../../../src/core';
-import { keepLayer, keptTile } from '../../../src/core/keptLayer';
+import { keepLayer, keptStats, keptTile } from '../../../src/core/keptLayer';
 import { fullWindow } from '../../../src/core/tiles';
 import { headStats, heldTile } from '../../../src/shared/matrices';
 
@@ -57,9 +57,12 @@ describe('a layer kept blockwise (keepLayer, keptTile)', () => {
     it(`summarises every head as the panel does for weights it holds (${mask})`, () => {
       const { held, kept } = setup(TEXT, mask, 16);
       const want = headStats(held, mask === 'causal');
-      assert.deepEqual(kept.entropy, want.entropy);
-      assert.deepEqual(kept.sparsity, want.sparsity);
-      assert.deepEqual(kept.peaks, want.max);
+      assert.equal(kept.spread, undefined, 'gathered only when asked for');
+      const got = keptStats(kept);
+      assert.deepEqual(got.entropy, want.entropy);
+      assert.deepEqual(got.sparsity, want.sparsity);
+      assert.deepEqual(got.max, want.max);
+      assert.equal(keptStats(kept).entropy, got.entropy, 'and kept');
     });
   }
 
