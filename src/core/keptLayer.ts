@@ -5,8 +5,8 @@
 // Entropy and sparsity take a logarithm per weight, seconds per head at 16k tokens: they are
 // gathered only when a view asks for them, and kept.
 import { SpreadAccumulator } from './analysis';
-import { blockwiseAttention, DEFAULT_BLOCK, headTile, weightsRows, type BlockwiseLayer } from './blockwise';
-import { coarsenTile, filterRow, rowFiltersActive, TileAccumulator, type RowFilters } from './pooling';
+import { blockwiseAttention, DEFAULT_BLOCK, headTile, joinRows, weightsRows, type BlockwiseLayer } from './blockwise';
+import { coarsenTile, filterRow, rowFiltersActive, TileAccumulator, type AccumulatorState, type RowFilters } from './pooling';
 import { clipWindow, fullWindow, type Tile, type Window } from './tiles';
 import type { AttentionOptions, LayerWeights } from './types';
 
@@ -27,17 +27,54 @@ export interface KeptLayer {
   spread?: { entropy: Float32Array; sparsity: Float32Array };
 }
 
+/** Query rows r0 … r1 − 1 of a kept layer, as one thread computes them: its slice and its overview blocks. */
+export interface KeptPart {
+  layer: BlockwiseLayer;
+  /** Each head's overview accumulator after this slice's rows. */
+  pools: AccumulatorState[];
+  overview: number;
+}
+
 /** Computes the layer blockwise and, in the same pass, each head's overview. */
 export function keepLayer(x: Float32Array, n: number, w: LayerWeights, opts: AttentionOptions, overview: number): KeptLayer {
+  return joinKept([keepRows(x, n, w, opts, overview, [0, n])]);
+}
+
+/** One slice of query rows of keepLayer, for a thread of its own (see joinKept). */
+export function keepRows(
+  x: Float32Array, n: number, w: LayerWeights, opts: AttentionOptions, overview: number, rows: [number, number],
+): KeptPart {
   const side = Math.max(1, Math.min(overview, n));
   const pools = Array.from({ length: opts.heads }, () => new TileAccumulator(fullWindow(n), side, side));
   const layer = blockwiseAttention(x, n, w, opts, {
+    rows,
     // rows: [count, N], the final weights of queries q0 … q0 + count − 1 of head h.
-    onRows: (h, q0, rows, count) => {
-      for (let r = 0; r < count; r++) pools[h].addRow(q0 + r, rows, r * n);
+    onRows: (h, q0, weights, count) => {
+      for (let r = 0; r < count; r++) pools[h].addRow(q0 + r, weights, r * n);
     },
   });
-  const overviews = pools.map((p) => p.finish());
+  return { layer, pools: pools.map((p) => p.state()), overview: side };
+}
+
+/**
+ * Query rows cut into `parts` slices of about equal work, the first from row 0: equal counts, or
+ * under a causal mask (row i sees i + 1 keys) cuts at N·√(j/parts).
+ */
+export function splitRows(n: number, parts: number, causal: boolean): [number, number][] {
+  const cut = (j: number) => Math.round(causal ? n * Math.sqrt(j / parts) : (n * j) / parts);
+  return Array.from({ length: parts }, (_, j): [number, number] => [cut(j), cut(j + 1)]).filter(([a, b]) => b > a);
+}
+
+/** Slices of every query row, computed apart, as one kept layer (q, k, v are taken from the first). */
+export function joinKept(parts: KeptPart[]): KeptLayer {
+  const layer = joinRows(parts.map((p) => p.layer));
+  const { n, heads } = layer;
+  const side = parts[0].overview;
+  const overviews = Array.from({ length: heads }, (_, h) => {
+    const pool = new TileAccumulator(fullWindow(n), side, side);
+    for (const part of parts) pool.absorb(part.pools[h]);
+    return pool.finish();
+  });
   // The largest block maximum of a whole-matrix overview is the largest weight.
   const peaks = Float32Array.from(overviews, (t) => t.max.reduce((m, v) => (v > m ? v : m), 0));
   return { layer, overviews, overview: side, peaks };

@@ -104,6 +104,13 @@ function median3(x: number, y: number, z: number): number {
   return x < z ? x : y < z ? z : y;
 }
 
+/** The running blocks of a TileAccumulator: typed arrays, so they cross between threads as they are. */
+export interface AccumulatorState {
+  max: Float32Array; // [rows, cols]
+  sum: Float64Array; // [rows, cols]
+  seen: Uint8Array; // [q1 − q0]
+}
+
 /**
  * Builds a Tile from rows fed one query at a time, in any order: each query q0 … q1 − 1 of the
  * window exactly once. Memory is the tile's (rows × cols) plus O(window span), whatever N.
@@ -155,6 +162,30 @@ export class TileAccumulator {
       }
       max[base + c] = m;
       sum[base + c] += s;
+    }
+  }
+
+  /** What has been added so far, to move to another thread and `absorb` there. */
+  state(): AccumulatorState {
+    return { max: this.max, sum: this.sum, seen: this.seen };
+  }
+
+  /**
+   * Adds the rows another accumulator of the same window and blocks gathered (its `state()`), as
+   * if they had been added here: threads that each pool a slice of the queries end with one tile.
+   */
+  absorb(other: AccumulatorState): void {
+    const { max, sum, seen } = this;
+    if (other.max.length !== max.length || other.seen.length !== seen.length) throw new RangeError('accumulators of different tiles');
+    for (let i = 0; i < seen.length; i++) {
+      if (!other.seen[i]) continue;
+      if (seen[i]) throw new RangeError(`query ${this.window.q0 + i} was added twice`);
+      seen[i] = 1;
+      this.added++;
+    }
+    for (let c = 0; c < max.length; c++) {
+      if (other.max[c] > max[c]) max[c] = other.max[c];
+      sum[c] += other.sum[c];
     }
   }
 

@@ -2,6 +2,7 @@
 // built-in layer and hands its weights back, or (for runs too large to send anywhere) keeps them
 // and answers the tiles and summaries the panel asks for.
 import type { LayerInput, LayerSpec } from '../core';
+import type { AccumulatorState } from '../core/pooling';
 import type { Tile, Window } from '../core/tiles';
 import type { MatrixChoice, MatrixFilters } from './protocol';
 
@@ -68,6 +69,27 @@ export interface ComputeFailure {
   code?: string;
 }
 
-export type ToWorker = ComputeRequest | TileRequest | StatsRequest;
-export type WorkerReply = ComputeReply | TileReply | StatsReply;
+/** A worker keeping a layer → a helper thread it started: compute query rows r0 … r1 − 1 of it. */
+export interface PartRequest {
+  type: 'part';
+  id: number;
+  input: LayerInput;
+  spec: LayerSpec;
+  overview: number;
+  rows: [number, number];
+}
+
+/** Helper → worker: its slice (q, k and v stay behind: the worker projects its own). */
+export interface PartReply {
+  type: 'part';
+  id: number;
+  rows: [number, number];
+  rowMax: Float32Array; // [H][N], filled for its rows
+  rowSum: Float64Array; // [H][N]
+  output: Float32Array; // [N][d_model], filled for its rows
+  pools: AccumulatorState[]; // per head
+}
+
+export type ToWorker = ComputeRequest | TileRequest | StatsRequest | PartRequest;
+export type WorkerReply = ComputeReply | TileReply | StatsReply | PartReply;
 export type FromWorker = WorkerReply | ComputeFailure;

@@ -3,7 +3,7 @@
 // and entropy / sparsity / largest weight per head.
 import assert from 'node:assert/strict';
 import { buildLayer, layerSpec, multiHeadAttention, type LayerInput } from '../../../src/core';
-import { keepLayer, keptStats, keptTile } from '../../../src/core/keptLayer';
+import { joinKept, keepLayer, keepRows, keptStats, keptTile } from '../../../src/core/keptLayer';
 import { fullWindow } from '../../../src/core/tiles';
 import { headStats, heldTile } from '../../../src/shared/matrices';
 
@@ -75,6 +75,20 @@ describe('a layer kept blockwise (keepLayer, keptTile)', () => {
     const bytes = arrays.reduce((sum, a) => sum + a.byteLength, 0);
     const dense = 4 * layer.n * layer.n * 4;
     assert.ok(bytes * 20 < dense, `${bytes} bytes kept against ${dense} for every weight`);
+  });
+
+  it('slices of the queries computed apart (as threads do) join into the same kept layer', () => {
+    const layer = buildLayer({ kind: 'text', text: TEXT }, layerSpec({ heads: 3, dModel: 12, seed: 5, mask: 'causal' }));
+    const whole = keepLayer(layer.x, layer.n, layer.weights, layer.options, 32);
+    const cuts = [0, 37, 38, 150];
+    const parts = cuts.slice(1).map((end, i) => keepRows(layer.x, layer.n, layer.weights, layer.options, 32, [cuts[i], end]));
+    const joined = joinKept(parts.reverse());
+    assert.deepEqual(joined.overviews, whole.overviews);
+    assert.deepEqual(joined.peaks, whole.peaks);
+    assert.deepEqual(joined.layer.rowMax, whole.layer.rowMax);
+    assert.deepEqual(joined.layer.rowSum, whole.layer.rowSum);
+    assert.deepEqual(joined.layer.output, whole.layer.output);
+    assert.throws(() => joinKept([parts[0], parts[0]]), /gap or overlap|twice/);
   });
 
   it('one token: a 1 × 1 overview holding weight 1', () => {
