@@ -249,18 +249,18 @@ describe('Attention: Explore Selection', function () {
     // Zoomed far in on head 1, the tile on screen is exact and equals the exported weights.
     const weights = await panelWeights('kept-host'); // [1][8][1100][1100]
     assert.equal(weights.length, 8 * 1100 * 1100);
-    const shown = await webviewEval<{ exact: string; q0: number; k0: number; first: number } | null>(`(async () => {
+    const shown = await webviewEval<{ exact: string; window: string[] } | null>(`(async () => {
       const c = document.querySelector('.zoom-heatmap canvas[data-q0]');
       c.focus();
       for (let i = 0; i < 12; i++) c.dispatchEvent(new KeyboardEvent('keydown', { key: '+', bubbles: true }));
       const t = performance.now();
       while ((c.dataset.exact !== 'true' || c.dataset.pending === 'true') && performance.now() - t < 20000) await new Promise((r) => setTimeout(r, 20));
-      return { exact: c.dataset.exact, q0: Number(c.dataset.q0), k0: Number(c.dataset.k0), first: Number(c.dataset.q1) };
+      return { exact: c.dataset.exact, window: [c.dataset.q0, c.dataset.q1, c.dataset.k0, c.dataset.k1] };
     })()`, { timeoutMs: 25_000 });
     assert.equal(shown?.exact, 'true', JSON.stringify(shown));
     await hoverInWebview('.zoom-heatmap canvas[data-q0]');
     const tip = await waitFor('the tooltip with a weight', () =>
-      webviewEval<string | false>(`(() => { const t = document.getElementById('tooltip'); return !t.hidden && /\d\.\d{4}/.test(t.textContent) && t.textContent; })()`),
+      webviewEval<string | false>(`(() => { const t = document.getElementById('tooltip'); return !t.hidden && /\\d\\.\\d{4}/.test(t.textContent) && t.textContent; })()`),
     );
     const m = /query (\d+).*key (\d+).*?(\d\.\d+)\s*$/.exec(tip);
     assert.ok(m, tip);
