@@ -6,9 +6,9 @@ import * as vscode from 'vscode';
 import { blockwiseAttention, weightsRows } from '../../src/core/blockwise';
 import { buildLayer, layerSpec } from '../../src/core';
 import type { ExploreOutcome } from '../../src/host/exploreCommand';
-import { setControl, setSetting } from './explorer/support';
-import { hasTestHost, hoverInWebview, screenshot, webviewEval } from './support/host';
-import { delay, setColorTheme, waitFor } from './support/wait';
+import { setControl, setSetting, shot } from './explorer/support';
+import { hasTestHost, hoverInWebview, webviewEval } from './support/host';
+import { setColorTheme, waitFor } from './support/wait';
 
 const N = 16384;
 const HEADS = 4;
@@ -36,16 +36,6 @@ async function settled(what: string): Promise<ZoomState> {
     const s = await zoomState();
     return s.pending !== 'true' && s;
   }, 60_000);
-}
-
-async function shot(name: string): Promise<void> {
-  await vscode.commands.executeCommand('notifications.clearAll');
-  await delay(300);
-  const s = await waitFor(`screenshot ${name}`, async () => {
-    const r = await screenshot(name);
-    return r.webviewStats && r;
-  });
-  assert.ok((s.webviewStats?.distinctColours ?? 0) > 20, `${name}: ${JSON.stringify(s.webviewStats)}`);
 }
 
 describe('16384 tokens: kept blockwise, explored by overview, zoom and hover', function () {

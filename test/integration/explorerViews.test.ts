@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { webviewStrings } from '../../src/host/explorer/strings';
-import { exploreLine, postToWebview, setControl, switchView } from './explorer/support';
-import { clickInWebview, hasTestHost, hoverInWebview, mouseClick, pressKey, screenshot, webviewBox, webviewEval } from './support/host';
-import { delay, setColorTheme, waitFor } from './support/wait';
+import { exploreLine, postToWebview, setControl, shot, switchView } from './explorer/support';
+import { clickInWebview, hasTestHost, hoverInWebview, mouseClick, pressKey, webviewBox, webviewEval } from './support/host';
+import { setColorTheme, waitFor } from './support/wait';
 
 const THEMES = [
   ['Default Light Modern', vscode.ColorThemeKind.Light, 'light'],
@@ -36,16 +36,6 @@ function chineseStrings(): unknown {
   const translate = (v: unknown): unknown =>
     typeof v === 'string' ? (bundle[v] ?? v) : Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, translate(x)]));
   return translate(webviewStrings());
-}
-
-async function shot(name: string): Promise<void> {
-  await vscode.commands.executeCommand('notifications.clearAll');
-  await delay(200);
-  const s = await waitFor(`screenshot ${name}`, async () => {
-    const r = await screenshot(name);
-    return r.webviewStats && r;
-  });
-  assert.ok((s.webviewStats?.distinctColours ?? 0) > 20, `${name}: ${JSON.stringify(s.webviewStats)}`);
 }
 
 describe('Explorer views', function () {

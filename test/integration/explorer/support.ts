@@ -3,8 +3,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExploreOutcome } from '../../../src/host/exploreCommand';
-import { clickInWebview, webviewEval } from '../support/host';
-import { waitFor } from '../support/wait';
+import { clickInWebview, screenshot, webviewEval } from '../support/host';
+import { delay, waitFor } from '../support/wait';
 
 export async function openSample(name: string): Promise<vscode.TextEditor> {
   const [uri] = await vscode.workspace.findFiles(name);
@@ -50,4 +50,15 @@ export async function postToWebview(script: string): Promise<void> {
 
 export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('attentionExplorer').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** A screenshot of the workbench with the panel, once the webview shows real colours (many of them). */
+export async function shot(name: string): Promise<void> {
+  await vscode.commands.executeCommand('notifications.clearAll');
+  await delay(200);
+  const s = await waitFor(`screenshot ${name}`, async () => {
+    const r = await screenshot(name);
+    return r.webviewStats && r;
+  });
+  assert.ok((s.webviewStats?.distinctColours ?? 0) > 20, `${name}: ${JSON.stringify(s.webviewStats)}`);
 }

@@ -3,18 +3,8 @@ import {
   attentionForText, embedTokens, headSteps, identityWeights, InputError, makeWeights, multiHeadAttention, setKernel,
   type KernelKind, type LayerWeights,
 } from '../../../src/core';
-import { fillGaussian } from '../../../src/core/random';
-import { assertClose, assertCloseRelative } from './helpers';
+import { assertClose, assertCloseRelative, randomInput, withBiases } from './helpers';
 import { naiveAttention } from './naive';
-
-function randomInput(n: number, d: number, seed: number, scale = 1): Float32Array {
-  return fillGaussian(new Float32Array(n * d), seed, 'test-input', scale);
-}
-
-function withBiases(w: LayerWeights, seed: number): LayerWeights {
-  for (const name of ['bq', 'bk', 'bv', 'bo'] as const) fillGaussian(w[name], seed, name, 0.5);
-  return w;
-}
 
 const naiveOf = (w: LayerWeights) => ({ ...w, d: w.dModel });
 

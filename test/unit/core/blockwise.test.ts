@@ -3,22 +3,12 @@
 import assert from 'node:assert/strict';
 import {
   blockwiseAttention, headTile, identityWeights, InputError, joinRows, makeWeights, multiHeadAttention, setKernel,
-  weightsRows, type AttentionOptions, type BlockwiseLayer, type KernelKind, type LayerWeights,
+  weightsRows, type AttentionOptions, type BlockwiseLayer, type KernelKind,
 } from '../../../src/core';
 import { filterMatrix } from '../../../webview/viewData';
 import { poolWindow } from '../../../src/core/pooling';
-import { fillGaussian } from '../../../src/core/random';
-import { assertClose, assertCloseRelative } from './helpers';
+import { assertClose, assertCloseRelative, randomInput, withBiases } from './helpers';
 import { naiveAttention } from './naive';
-
-function randomInput(n: number, d: number, seed: number, scale = 1): Float32Array {
-  return fillGaussian(new Float32Array(n * d), seed, 'test-input', scale);
-}
-
-function withBiases(w: LayerWeights, seed: number): LayerWeights {
-  for (const name of ['bq', 'bk', 'bv', 'bo'] as const) fillGaussian(w[name], seed, name, 0.5);
-  return w;
-}
 
 /** Every head's weights of the computed rows, rebuilt: [H, N, N]. */
 function allWeights(layer: BlockwiseLayer): Float32Array {

@@ -1,5 +1,18 @@
-// Comparisons with tolerances for the numeric tests.
+// Comparisons with tolerances for the numeric tests, and the seeded inputs they compare on.
 import assert from 'node:assert/strict';
+import { fillGaussian } from '../../../src/core/random';
+import type { LayerWeights } from '../../../src/core/types';
+
+/** x: [N, d] of seeded N(0, scale²) entries. */
+export function randomInput(n: number, d: number, seed: number, scale = 1): Float32Array {
+  return fillGaussian(new Float32Array(n * d), seed, 'test-input', scale);
+}
+
+/** w with seeded N(0, 0.25) biases, so tests cover the + b of every projection. */
+export function withBiases(w: LayerWeights, seed: number): LayerWeights {
+  for (const name of ['bq', 'bk', 'bv', 'bo'] as const) fillGaussian(w[name], seed, name, 0.5);
+  return w;
+}
 
 /** Every |actual − expected| ≤ tol. */
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
