@@ -83,16 +83,13 @@ function remoteHeatmap(ctx: ViewContext, index: number, p: Planned): Drawable {
   const source: TileSource = {
     n: tokens.length,
     tokens,
-    // The whole matrix is asked for at the overview's size at most: the host has that one ready.
-    tile: async (window, rows, cols) => {
-      const whole = window.q0 === 0 && window.k0 === 0 && window.q1 === tokens.length && window.k1 === tokens.length;
-      const [r, c] = whole ? [Math.min(rows, OVERVIEW_BLOCKS), Math.min(cols, OVERVIEW_BLOCKS)] : [rows, cols];
-      return (await ctx.host.requestTile(index, p.choice, filters, window, r, c)).tile;
-    },
+    tile: async (window, rows, cols) => (await ctx.host.requestTile(index, p.choice, filters, window, rows, cols)).tile,
   };
   let markDrawn!: (ok: boolean) => void;
   const drawn = new Promise<boolean>((resolve) => (markDrawn = resolve));
   const map = new ZoomHeatmap(source, p.caption, p.aria, {
+    // The whole matrix at the overview's size at most: weights kept blockwise have that one ready.
+    wholeBlocks: OVERVIEW_BLOCKS,
     strings: {
       zoomIn: s.zoomIn, zoomOut: s.zoomOut, fit: s.zoomFit, minimap: s.minimap, window: s.zoomWindow,
       max: s.max, query: s.query, key: s.key, weight: s.weight,

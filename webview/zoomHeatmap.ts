@@ -64,6 +64,8 @@ export interface ZoomHeatmapOptions {
   maxCell?: number;
   /** Most blocks asked for per axis; default 512. */
   maxBlocks?: number;
+  /** Most blocks per axis while the whole matrix is in view: a size the source has ready; default maxBlocks. */
+  wholeBlocks?: number;
   /** Overview blocks per axis, and the minimap's CSS size; default 128. */
   overviewSize?: number;
   /** Called when a cell is locked (click, Enter) or released (undefined). */
@@ -273,7 +275,7 @@ export class ZoomHeatmap {
    */
   private requestWindow(): void {
     if (this.disposed || this.view.side <= 1 || this.source.n < 1) return;
-    const want = tileRequest(this.view, window.devicePixelRatio || 1, this.options.maxBlocks ?? MAX_BLOCKS);
+    const want = this.wanted(this.view);
     if (this.inFlight || (this.shown && shows(this.shown.tile, want))) return this.updateState();
     const id = ++this.windowSeq;
     this.inFlight = true;
@@ -292,6 +294,12 @@ export class ZoomHeatmap {
       this.updateState();
       this.fail(e);
     });
+  }
+
+  /** The tile a view needs at this screen's resolution. */
+  private wanted(v: Viewport): { window: Window; rows: number; cols: number } {
+    const cap = this.options.maxBlocks ?? MAX_BLOCKS;
+    return tileRequest(v, window.devicePixelRatio || 1, cap, this.options.wholeBlocks ?? cap);
   }
 
   private fail(e: unknown): void {
@@ -330,7 +338,7 @@ export class ZoomHeatmap {
     const v = this.view;
     const w = visibleWindow(v);
     const exact = !!this.shown?.tile.exact && sameWindow(this.shown.tile.window, w);
-    const want = tileRequest(v, window.devicePixelRatio || 1, this.options.maxBlocks ?? MAX_BLOCKS);
+    const want = this.wanted(v);
     Object.assign(this.canvas.dataset, {
       q0: String(w.q0), q1: String(w.q1), k0: String(w.k0), k1: String(w.k1), n: String(v.n),
       exact: String(exact), cell: String(v.cell), left: String(this.gutter), top: String(this.gutter),

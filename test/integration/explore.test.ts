@@ -262,7 +262,7 @@ describe('Attention: Explore Selection', function () {
     const tip = await waitFor('the tooltip with a weight', () =>
       webviewEval<string | false>(`(() => { const t = document.getElementById('tooltip'); return !t.hidden && /\\d\\.\\d{4}/.test(t.textContent) && t.textContent; })()`),
     );
-    const m = /query (\d+).*key (\d+).*?(\d\.\d+)\s*$/.exec(tip);
+    const m = /query (\d+).*key (\d+).*?(\d\.\d+)\s*$/i.exec(tip);
     assert.ok(m, tip);
     const [q, k, w] = [Number(m[1]) - 1, Number(m[2]) - 1, Number(m[3])];
     assert.ok(Math.abs(weights[q * 1100 + k] - w) < 1e-5, `tooltip ${tip}; exported ${weights[q * 1100 + k]}`);

@@ -135,6 +135,15 @@ describe('zoomable heatmap viewport', () => {
     assert.deepEqual(tileRequest(v, 1), { window: { q0: 10, q1: 266, k0: 20, k1: 276 }, rows: 256, cols: 256 });
   });
 
+  it('asks for the whole matrix at the size the source keeps ready, and any other window at the pixels', () => {
+    const whole = fitViewport(16384, 300);
+    assert.deepEqual(tileRequest(whole, 1.5, 512, 256), { window: fullWindow(16384), rows: 256, cols: 256 });
+    const zoomed = clampViewport({ ...whole, cell: whole.cell * 4 });
+    const want = tileRequest(zoomed, 1.5, 512, 256);
+    assert.notDeepEqual(want.window, fullWindow(16384));
+    assert.equal(want.rows, 450, 'a zoomed window is not held to the whole-matrix size');
+  });
+
   it('shows a window it is given: a square one exactly, a long one inside a square around it', () => {
     const w = { q0: 300, q1: 428, k0: 40, k1: 168 };
     const v = viewportFor(w, 1024, 512);
