@@ -15,10 +15,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeWeights, multiHeadAttention } from '../core';
+import { layerSpec, layerWeights, multiHeadAttention } from '../core';
 import type { LayerWeights } from '../core/types';
-import { attentionFlops, chooseEngine } from '../onnx/enginePolicy';
-import { exportAttentionModel } from '../onnx/export';
+import { exportLayer, pickEngine } from '../engine/run';
+import { attentionFlops } from '../onnx/enginePolicy';
 import { OrtWorkerClient, type OrtSession } from '../onnx/node/ortWorkerClient';
 import { benchWebGpu } from './webgpuBench';
 
@@ -118,9 +118,10 @@ async function benchSize(
   const runners: Runner[] = [{ engine: 'core', threads: 1, run: core }];
   for (const [threads, session] of sessions) runners.push({ engine: 'onnxruntime-web', threads, run: onnxRunner(session, n) });
   // auto runs whatever the extension's policy picks, through the same path the extension uses.
-  const choice = chooseEngine({ n, dModel: D_MODEL, heads: HEADS, cores: os.availableParallelism() });
+  const spec = layerSpec({ heads: HEADS, dModel: D_MODEL, seed: 1 });
+  const choice = pickEngine({ kind: 'layer', input: { kind: 'ids', ids: [] }, spec, engine: 'auto' }, n, os.availableParallelism());
   const session = sessions.get(choice.threads);
-  if (choice.engine === 'onnx' && !session) throw new Error(`auto picked ${choice.threads} threads; run with --threads including it`);
+  if (choice.engine !== 'core' && !session) throw new Error(`auto picked ${choice.threads} threads; run with --threads including it`);
   runners.push({ engine: 'auto', threads: choice.threads, run: choice.engine === 'core' ? core : onnxRunner(session as OrtSession, n) });
   const ms = await medians(runners, s.budgetMs);
   runners.forEach((r, i) => report(row(r.engine, r.threads, n, ms[i])));
@@ -144,8 +145,10 @@ async function main(): Promise<void> {
   const s = parseArgs(process.argv.slice(2));
   D_MODEL = s.dModel;
   HEADS = s.heads;
-  const w = makeWeights({ dModel: D_MODEL, seed: 1 });
-  const model = exportAttentionModel(w, { heads: HEADS, mask: 'none' });
+  // The built-in layer as the extension describes it: the core runs its weights, onnxruntime its export.
+  const spec = layerSpec({ heads: HEADS, dModel: D_MODEL, seed: 1 });
+  const w = layerWeights(spec);
+  const model = exportLayer(spec, w);
   const client = new OrtWorkerClient();
   const rows: Row[] = [];
   const report = (r: Row) => {
