@@ -15,7 +15,6 @@ export {
 } from './blockwise';
 export { filterRow, poolWindow, rowFiltersActive, TileAccumulator, type RowFilters } from './pooling';
 export { blockOf, blockStart, clipWindow, fullWindow, type Tile, type Window } from './tiles';
-export { attentionForText, type TextAttention, type TextAttentionOptions } from './pipeline';
 export {
   appliedSpec, buildLayer, inputOf, inputTokens, layerSpec, layerWeights, looksLikeMatrix, layerSteps, runLayer, type BuiltLayer, type LayerInput, type LayerSpec,
 } from './layer';

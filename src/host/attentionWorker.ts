@@ -5,9 +5,8 @@
 // to helper threads (this same script), one per core, which hand back their slices.
 import { availableParallelism } from 'node:os';
 import { parentPort, Worker } from 'node:worker_threads';
-import { buildLayer, type BuiltLayer } from '../core';
+import { buildLayer, runLayer, type BuiltLayer } from '../core';
 import { joinKept, keepRows, keptStats, keptTile, splitRows, type KeptLayer, type KeptPart } from '../core/keptLayer';
-import { runText } from '../shared/pipeline';
 import { Replies } from '../shared/replies';
 import type { ComputeRequest, FromWorker, PartReply, PartRequest, ToWorker } from '../shared/workerProtocol';
 
@@ -74,8 +73,8 @@ function computePart(msg: PartRequest): void {
 function compute(msg: ComputeRequest): Promise<void> | void {
   if (msg.keep) return computeKept({ ...msg, keep: msg.keep });
   const started = performance.now();
-  const r = runText(msg.input, msg.spec);
-  const tokens = r.tokens.map((t) => ({ text: t.text, start: t.start, end: t.end }));
+  const { layer, result: r } = runLayer(msg.input, msg.spec);
+  const tokens = layer.tokens.map((t) => ({ text: t.text, start: t.start, end: t.end }));
   post({ type: 'result', id: msg.id, tokens, heads: r.heads, n: r.n, weights: r.weights, elapsedMs: performance.now() - started }, [r.weights.buffer as ArrayBuffer]);
 }
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import * as vscode from 'vscode';
-import { attentionForText } from '../../src/core';
+import { layerSpec, runLayer } from '../../src/core';
 import type { ExportOutcome } from '../../src/host/explorer/exportView';
 import { launchBrowser } from '../host/browser';
 import { exploreLine, switchView } from './explorer/support';
@@ -16,7 +16,7 @@ import { hasTestHost, webviewEval } from './support/host';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'attention-export-'));
 /** What the panel shows for 我喜欢吃苹果 with the default settings, from the core itself. */
-const expected = attentionForText('我喜欢吃苹果', { heads: 4, dModel: 64, seed: 42, mask: 'none' }).result.weights; // [4][6][6]
+const expected = runLayer({ kind: 'text', text: '我喜欢吃苹果' }, layerSpec({ heads: 4, dModel: 64, seed: 42 })).result.weights; // [4][6][6]
 
 async function exportAs(format: string): Promise<Buffer> {
   const uri = vscode.Uri.file(path.join(dir, `attention.${format}`));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { attentionForText } from '../../../src/core';
+import { layerSpec, runLayer } from '../../../src/core';
 import { assertFails, cli, CLI, CORE_FIXTURES, flat, maxDiff } from './runCli';
 
 const WORDPIECE = path.join(CORE_FIXTURES, 'tokenizers', 'wordpiece.json');
@@ -83,7 +83,7 @@ describe('command line', function () {
       assert.deepEqual(body.tokens.map((t: { text: string }) => t.text), ['我', '喜', '欢', '吃', '苹', '果']);
       assert.deepEqual([body.heads, body.dModel, body.seed, body.n], [4, 64, 42, 6]);
       assert.equal(body.weights.length, 4);
-      const same = attentionForText('我喜欢吃苹果', { heads: 4, dModel: 64, seed: 42, mask: 'none' }).result;
+      const same = runLayer({ kind: 'text', text: '我喜欢吃苹果' }, layerSpec({ heads: 4, dModel: 64, seed: 42 })).result;
       assert.ok(maxDiff(flat(body.weights), Array.from(same.weights)) < 1e-8);
       for (const row of body.weights.flat()) assert.ok(Math.abs(row.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-6);
       assert.equal(cli('run', '--text', '我喜欢吃苹果').stdout, r.stdout, 'deterministic');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {
-  attentionForText, embedTokens, headSteps, identityWeights, InputError, makeWeights, multiHeadAttention, setKernel,
-  type KernelKind, type LayerWeights,
+  embedTokens, headSteps, identityWeights, InputError, makeWeights, multiHeadAttention, setKernel,
+  layerSpec, runLayer, type KernelKind, type LayerWeights,
 } from '../../../src/core';
 import { assertClose, assertCloseRelative, randomInput, withBiases } from './helpers';
 import { naiveAttention } from './naive';
@@ -165,17 +165,18 @@ for (const kernel of ['wasm', 'js'] as KernelKind[]) describe(`with the ${kernel
   });
 });
 
-describe('attentionForText', () => {
+describe('runLayer on text', () => {
   it('runs tokenize → embed → seeded layer, with scaling switchable', () => {
-    const a = attentionForText('the cat sat', { heads: 2, dModel: 8, seed: 5, mask: 'causal' });
-    assert.deepEqual(a.tokens.map((t) => t.text), ['the', 'cat', 'sat']);
+    const spec = layerSpec({ heads: 2, dModel: 8, seed: 5, mask: 'causal' });
+    const a = runLayer({ kind: 'text', text: 'the cat sat' }, spec);
+    assert.deepEqual(a.layer.tokens.map((t) => t.text), ['the', 'cat', 'sat']);
     assert.equal(a.result.weights.length, 2 * 3 * 3);
-    const x = embedTokens(a.tokens, { dModel: 8, seed: 5 });
-    assert.deepEqual(a.x, x);
+    const x = embedTokens(a.layer.tokens, { dModel: 8, seed: 5 });
+    assert.deepEqual(a.layer.x, x);
     const again = multiHeadAttention(x, 3, makeWeights({ dModel: 8, seed: 5 }), { heads: 2, mask: 'causal' });
     assert.deepEqual(a.result.weights, again.weights);
-    const unscaled = attentionForText('the cat sat', { heads: 2, dModel: 8, seed: 5, mask: 'causal', scale: false });
+    const unscaled = runLayer({ kind: 'text', text: 'the cat sat' }, { ...spec, scale: false });
     assert.notDeepEqual(unscaled.result.weights, a.result.weights);
-    assert.throws(() => attentionForText(' ', { heads: 1, dModel: 4, seed: 1, mask: 'none' }), { code: 'empty' });
+    assert.throws(() => runLayer({ kind: 'text', text: ' ' }, layerSpec({ heads: 1, dModel: 4, seed: 1 })), { code: 'empty' });
   });
 });
