@@ -28,6 +28,8 @@ interface Drawable {
    * the overview lands for weights in the host), false when there was nothing to draw.
    */
   draw(width: number): Promise<boolean>;
+  /** Stops asking for tiles (the view was replaced). */
+  dispose?(): void;
 }
 
 function plan(ctx: ViewContext, seq: SequencePayload): Planned[] {
@@ -108,6 +110,10 @@ function remoteHeatmap(ctx: ViewContext, index: number, p: Planned): Drawable {
       map.draw(ctx.theme, width);
       return drawn;
     },
+    dispose: () => {
+      markDrawn(false);
+      map.dispose();
+    },
   };
 }
 
@@ -154,10 +160,13 @@ export function renderHeatmaps(ctx: ViewContext): ViewResult {
     s.pending.map((make) => ({ i, make, width: perMapWidth(ctx.width, s.pending.length) })),
   );
   const landed: Promise<unknown>[] = [];
+  const made: Drawable[] = [];
   const drawNext = (): void => {
     const job = queue.shift();
     if (!job) return;
-    landed.push(job.make().draw(job.width).then((ok) => ok && drawn[job.i]++));
+    const item = job.make();
+    made.push(item);
+    landed.push(item.draw(job.width).then((ok) => ok && drawn[job.i]++));
   };
   drawNext();
   const first = landed[0] ?? Promise.resolve();
@@ -173,5 +182,9 @@ export function renderHeatmaps(ctx: ViewContext): ViewResult {
   });
   const done = sliced.then(() => Promise.all(landed)).then(() => undefined);
   // Each heatmap is scaled to its own largest weight (its caption says which).
-  return { drawn, done, first: first.then(() => undefined), legend: { kind: 'sequential', max: 1, relative: true } };
+  const dispose = (): void => {
+    queue.length = 0;
+    for (const item of made) item.dispose?.();
+  };
+  return { drawn, done, first: first.then(() => undefined), dispose, legend: { kind: 'sequential', max: 1, relative: true } };
 }

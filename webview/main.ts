@@ -27,15 +27,16 @@ import { vscode } from './vscodeApi';
 const app = document.getElementById('app') as HTMLElement;
 
 let strings: WebviewStrings | undefined;
-let data: { sequences: SequencePayload[]; settings: RenderSettings; elapsedMs: number } | undefined;
+/** The shown run, and what the views fetch of it when its weights stay in the host. */
+let data: { sequences: SequencePayload[]; settings: RenderSettings; elapsedMs: number; weights: RunWeights } | undefined;
 let state: ViewState = defaultState();
 /** A request the host leaves unanswered this long shows an error instead of loading for ever. */
 const REPLY_TIMEOUT_MS = 60_000;
 const pendingSteps = new Replies<StepsPayload>({ name: 'steps request' });
 const pendingTiles = new Replies<{ tile: Tile; peak: number }>({ name: 'tile request' });
 const pendingStats = new Replies<HeadStats>({ name: 'summaries request' });
-/** What the views fetch of the shown run when its weights stay in the host. */
-let weights: RunWeights | undefined;
+/** What the view on screen drew; its heatmaps let go of their requests when it is replaced. */
+let shown: ViewResult | undefined;
 
 const renderers: Record<ViewKind, (ctx: ViewContext) => ViewResult> = {
   heatmaps: renderHeatmaps,
@@ -88,6 +89,8 @@ function runInfo(st: RenderSettings, elapsedMs: number, template: string): HTMLE
 function render(): ViewResult | undefined {
   if (!strings || !data) return undefined;
   hideTooltip();
+  shown?.dispose?.();
+  shown = undefined;
   const s = strings;
   const region = document.createElement('div');
   region.id = 'export-region';
@@ -99,13 +102,18 @@ function render(): ViewResult | undefined {
   region.append(legendSlot, view);
   app.replaceChildren(runInfo(data.settings, data.elapsedMs, s.runInfo), buildControls(state, data.sequences, s, change), region);
   const sequences = data.sequences;
-  const run = weights ?? new RunWeights(host, sequences);
+  const run = data.weights;
   // A view that draws whole heads of weights kept in the host waits for them first.
   const missing = run.missing(state);
   if (missing.length) {
-    app.setAttribute('aria-busy', 'true');
-    void run.fetch(missing).then(() => report(render()), (e: unknown) => vscode.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) }))
-      .finally(() => app.removeAttribute('aria-busy'));
+    view.setAttribute('aria-busy', 'true');
+    view.textContent = s.fetching;
+    void run.fetch(missing).then(
+      () => report(render()),
+      (e: unknown) => {
+        view.textContent = e instanceof Error ? e.message : String(e);
+      },
+    ).finally(() => view.removeAttribute('aria-busy'));
     return undefined;
   }
   const ctx: ViewContext = {
@@ -126,6 +134,7 @@ function render(): ViewResult | undefined {
     width: Math.max(200, app.clientWidth - 16),
   };
   const result = renderers[state.view](ctx);
+  shown = result;
   if (result.legend) legendSlot.append(buildLegend(result.legend, s.legendLabel, result.legend.relative, s.max));
   return result;
 }
@@ -162,8 +171,7 @@ function report(result: ViewResult | undefined, started?: number): void {
 }
 
 function show(message: ShowMessage, arrived: number): void {
-  data = { sequences: message.sequences, settings: message.settings, elapsedMs: message.elapsedMs };
-  weights = new RunWeights(host, message.sequences);
+  data = { sequences: message.sequences, settings: message.settings, elapsedMs: message.elapsedMs, weights: new RunWeights(host, message.sequences) };
   record = message.record;
   const saved = (vscode.getState() as { view?: unknown } | undefined)?.view ?? state;
   state = fitState(saved, data);
@@ -211,6 +219,11 @@ function receive(message: ToWebview, arrived: number): void {
       strings = message.strings;
       if (!data) app.textContent = strings.noData;
       else report(render());
+      break;
+    case 'computing':
+      // Only where nothing is shown yet: a shown run stays until the next one replaces it. The
+      // host sends it after the strings (it waits for `ready`, which it answers with `init`).
+      if (!data && strings) app.textContent = strings.computing;
       break;
     case 'show':
       try {

@@ -53,6 +53,8 @@ export interface ViewResult {
   done: Promise<void>;
   /** Resolves when the first heatmap's cells are on screen; default: when the view returns. */
   first?: Promise<void>;
+  /** Lets go of what the view still waits for (tiles on their way) when it is replaced. */
+  dispose?(): void;
   /** The colour scale the legend should show, if the view has one. */
   legend?: { kind: 'sequential' | 'diverging'; max: number; relative?: boolean };
 }

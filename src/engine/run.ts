@@ -8,7 +8,8 @@ import {
 import { InputError } from '../core/errors';
 import { chooseEngine } from '../onnx/enginePolicy';
 import { exportAttentionModel } from '../onnx/export';
-import { extractAttention } from '../onnx/node/extractAttention';
+import type { LayerAttention } from '../onnx/attentionRun';
+import { openAttention } from '../onnx/node/extractAttention';
 import type { OrtWorkerClient } from '../onnx/node/ortWorkerClient';
 import { runCaseOnnx } from '../onnx/node/runCase';
 import type { Tile, Window } from '../core/tiles';
@@ -100,6 +101,11 @@ export interface EngineEnv {
   core?(input: LayerInput, spec: LayerSpec, signal?: AbortSignal): Promise<{ tokens: Token[]; weights: Float32Array; heads: number; n: number }>;
   /** Runs the core blockwise and keeps the weights where it ran (runs over DENSE_WEIGHT_BYTES). */
   keep?(input: LayerInput, spec: LayerSpec, signal?: AbortSignal): Promise<{ tokens: Token[]; heads: number; n: number; kept: KeptWeights }>;
+  /**
+   * For a model without `layers`: given its attention layers, heads and tokens, which layers to
+   * fetch (undefined: all); may throw to stop. Without it every layer is fetched.
+   */
+  chooseLayers?(layers: number, heads: number, n: number): Promise<number[] | undefined>;
   /** Runs the exported layer on WebGPU; without it `onnx-webgpu` runs the WASM backend and says why. */
   webgpu?(input: WebGpuLayerInput, signal?: AbortSignal): Promise<WebGpuReply>;
 }
@@ -221,11 +227,22 @@ async function runModel(request: ModelRequest, env: EngineEnv): Promise<Attentio
   const { tokens } = request;
   if (tokens.length === 0) throw new InputError('empty', 'the text holds no tokens');
   const threads = Math.max(1, Math.min(4, Math.floor(env.cores)));
-  const started = performance.now();
-  const found = await extractAttention(env.ort(), request.model, tokens.map((t) => t.id ?? 0), {
-    threads, signal: env.signal, layers: request.layers,
-  });
+  const ids = tokens.map((t) => t.id ?? 0);
   const n = tokens.length;
+  const started = performance.now();
+  // One session serves the two-token run that counts heads for the caller's question and the run itself.
+  const opened = await openAttention(env.ort(), request.model, { threads, signal: env.signal });
+  let found: LayerAttention[];
+  try {
+    let layers = request.layers;
+    if (!layers && env.chooseLayers) {
+      const [probe] = await opened.extract(ids.slice(0, Math.min(2, n)), [0]);
+      layers = await env.chooseLayers(opened.layers, probe?.heads ?? 1, n);
+    }
+    found = await opened.extract(ids, layers);
+  } finally {
+    await opened.release().catch(() => undefined); // a cancelled worker has nothing left to release
+  }
   const heads = found[0]?.heads ?? 0;
   if (found.some((l) => l.heads !== heads || l.queries !== n || l.keys !== n)) {
     throw new InputError('shape', 'the attention layers of this model differ in shape; only equal layers can be shown together');

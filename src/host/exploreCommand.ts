@@ -60,14 +60,16 @@ export async function exploreSources(
     return { status: 'declined' };
   }
 
-  // WebGPU runs in the panel itself, so with that engine the panel opens before the run.
-  let target = options.panel ? { panel: options.panel, created: false } : undefined;
-  if (!target && settings.engine === 'onnx-webgpu') target = AttentionPanel.showOrCreate(extensionUri);
+  // The panel opens before the run: its page loads while the engine computes (and WebGPU runs in
+  // it). A panel opened for a run that then fails or is cancelled closes again.
+  const { panel, created } = options.panel ? { panel: options.panel, created: false } : AttentionPanel.showOrCreate(extensionUri);
+  void panel.computing();
 
   let computed: Computed;
   try {
-    computed = await computeAll(sources, settings, engines, target?.panel);
+    computed = await computeAll(sources, settings, engines, panel);
   } catch (e) {
+    if (created) panel.dispose();
     if (e instanceof CancelledError) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Attention run cancelled. Nothing was changed.'));
       return { status: 'cancelled' };
@@ -77,7 +79,6 @@ export async function exploreSources(
     return { status: 'failed' };
   }
 
-  const { panel, created } = target ?? AttentionPanel.showOrCreate(extensionUri);
   const { payloads, runs, elapsedMs, backend } = computed;
   panel.run = { sources, settings, payloads, runs };
   const rendered = await panel.show({
@@ -126,28 +127,34 @@ async function computeAll(
       const runs: AttentionRun[] = [];
       const backends = new Set<string>();
       let elapsedMs = 0;
-      for (const [i, seq] of sequences.entries()) {
-        progress.report({
-          message: vscode.l10n.t('sequence {0} of {1}', i + 1, sequences.length),
-          increment: i === 0 ? 0 : 100 / sequences.length,
-        });
-        const r = await engines.run(exploreRequest(seq.text, settings, engines.model), token, panel);
-        elapsedMs += r.elapsedMs;
-        backends.add(r.backend);
-        runs.push(r);
-        payloads.push({
-          label: seq.label,
-          tokens: r.tokens.map((t) => t.text),
-          offsets: Int32Array.from(r.tokens.flatMap((t) => [t.start, t.end])), // [N][2]
-          special: Uint8Array.from(r.tokens, (t) => (t.special ? 1 : 0)), // [N]
-          layers: r.layers,
-          heads: r.heads,
-          n: r.n,
-          weights: r.weights, // [L][H][N][N]
-          steps: r.layer !== undefined,
-          // Kept where they were computed: the panel asks for tiles.
-          remote: r.kept !== undefined || undefined,
-        });
+      try {
+        for (const [i, seq] of sequences.entries()) {
+          progress.report({
+            message: vscode.l10n.t('sequence {0} of {1}', i + 1, sequences.length),
+            increment: i === 0 ? 0 : 100 / sequences.length,
+          });
+          const r = await engines.run(exploreRequest(seq.text, settings, engines.model), token, { webgpu: panel, keep: true });
+          elapsedMs += r.elapsedMs;
+          backends.add(r.backend);
+          runs.push(r);
+          payloads.push({
+            label: seq.label,
+            tokens: r.tokens.map((t) => t.text),
+            offsets: Int32Array.from(r.tokens.flatMap((t) => [t.start, t.end])), // [N][2]
+            special: Uint8Array.from(r.tokens, (t) => (t.special ? 1 : 0)), // [N]
+            layers: r.layers,
+            heads: r.heads,
+            n: r.n,
+            weights: r.weights, // [L][H][N][N]
+            steps: r.layer !== undefined,
+            // Kept where they were computed: the panel asks for tiles.
+            remote: r.kept !== undefined || undefined,
+          });
+        }
+      } catch (e) {
+        // Sequences already kept in workers of their own are not shown: free them.
+        for (const r of runs) r.kept?.release();
+        throw e;
       }
       return { payloads, runs, elapsedMs, backend: [...backends].join(', ') };
     },

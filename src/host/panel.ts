@@ -130,6 +130,12 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
     return report;
   }
 
+  /** Says in an empty panel that a run is on its way (a panel showing a run keeps it until the next arrives). */
+  async computing(): Promise<void> {
+    await this.ready;
+    await this.post({ type: 'computing' });
+  }
+
   /** Asks the webview for a picture of the current view, or for its state. */
   async requestExport(format: 'png' | 'svg' | 'state'): Promise<ExportReplyMessage> {
     await this.ready;

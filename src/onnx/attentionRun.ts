@@ -31,14 +31,15 @@ export function planAttentionRun(bytes: Uint8Array, opts: PlanOptions = {}): Att
     throw new ExternalDataError(`the model keeps ${external} weight tensor(s) in external data files, which cannot be loaded from one buffer; save it as a single .onnx file`);
   }
   const all = findAttentionSoftmax(model);
-  const layers = opts.layers ? opts.layers.map((i) => pick(all, i)) : all;
+  const layers = opts.layers ? opts.layers.map((i) => pickLayer(all, i)) : all;
   const inputs = planInputs(graph);
   const existing = new Set((graph.output ?? []).map((o) => o.name));
   const extra = [...new Set(layers.map((l) => l.output))].filter((name) => !existing.has(name));
   return { model: appendGraphOutputs(bytes, extra), layers, inputs };
 }
 
-function pick(all: AttentionSoftmax[], index: number): AttentionSoftmax {
+/** Attention layer `index` (graph order) of those found, or a RangeError naming how many there are. */
+export function pickLayer<T>(all: T[], index: number): T {
   const layer = all[index];
   if (!layer) throw new RangeError(`attention layer ${index} does not exist; the model has ${all.length} (0 … ${all.length - 1})`);
   return layer;

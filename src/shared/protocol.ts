@@ -91,6 +91,10 @@ export interface WebviewStrings {
   linesTooMany: string;
   headToggle: string;
   legendLabel: string;
+  /** While a view waits for the heads it draws from weights kept in the host. */
+  fetching: string;
+  /** An empty panel while its first run is computed. */
+  computing: string;
   // Zooming into a heatmap of weights kept in the host.
   zoomIn: string;
   zoomOut: string;
@@ -155,6 +159,11 @@ export interface ShowMessage {
 export interface InitMessage {
   type: 'init';
   strings: WebviewStrings;
+}
+
+/** Host → webview: a run is being computed; an empty panel says so instead of its hint. */
+export interface ComputingMessage {
+  type: 'computing';
 }
 
 /** Every intermediate of one head, for the step-by-step view. */
@@ -224,7 +233,7 @@ export interface StatsMessage {
 }
 
 export type ToWebview =
-  | ShowMessage | InitMessage | StepsMessage | ExportRequestMessage | RunOnnxMessage | TileMessage | StatsMessage;
+  | ShowMessage | InitMessage | ComputingMessage | StepsMessage | ExportRequestMessage | RunOnnxMessage | TileMessage | StatsMessage;
 
 /** Webview → host: the script has loaded and can receive messages. */
 export interface ReadyMessage {

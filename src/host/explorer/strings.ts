@@ -64,6 +64,8 @@ export function webviewStrings(): WebviewStrings {
     linesTooMany: vscode.l10n.t('{0} tokens are too many to draw as lines (at most {1}). Use the heatmaps, or hide tokens.'),
     headToggle: vscode.l10n.t('Show or hide heads'),
     legendLabel: vscode.l10n.t('Weight'),
+    fetching: vscode.l10n.t('Fetching the weights of the heads shown…'),
+    computing: vscode.l10n.t('Computing attention…'),
     zoomIn: vscode.l10n.t('Zoom in'),
     zoomOut: vscode.l10n.t('Zoom out'),
     zoomFit: vscode.l10n.t('Show the whole matrix'),

@@ -6,9 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { inputOf, isInputError, layerSpec, loadTokenizerJson, type LayerSpec } from '../../core';
 import { runAttention, type AttentionRun, type EngineEnv, type LayerRequest } from '../../engine/run';
-import { planAttentionRun } from '../../onnx/attentionRun';
 import { OnnxCancelledError, OnnxError } from '../../onnx/errors';
-import { extractAttention } from '../../onnx/node/extractAttention';
 import { OrtWorkerClient } from '../../onnx/node/ortWorkerClient';
 import { AttentionClient, CancelledError, ComputeError } from '../attentionClient';
 import type { ExploreSettings } from '../settings';
@@ -55,12 +53,19 @@ export class Engines implements vscode.Disposable {
 
   /**
    * Runs a request. `webgpu`: the explorer panel, for the `onnx-webgpu` engine; without one the
-   * WASM backend runs and the run's backend text says why.
+   * WASM backend runs and the run's backend text says why. `keep`: runs too large to hand back may
+   * stay where they were computed (the panel asks for tiles); notebook outputs need every weight.
    */
-  async run(request: HostRequest, token: vscode.CancellationToken, webgpu?: WebGpuRunner): Promise<AttentionRun> {
-    const run = await this.withCancel(token, (env) =>
-      request.kind === 'modelFile' ? this.runModelFile(request, env, token) : runAttention(request, { ...env, webgpu: webgpu && this.webgpuOf(webgpu, token) }),
-    );
+  async run(request: HostRequest, token: vscode.CancellationToken, options: { webgpu?: WebGpuRunner; keep?: boolean } = {}): Promise<AttentionRun> {
+    const run = await this.withCancel(token, (env) => {
+      if (request.kind === 'modelFile') return this.runModelFile(request, env, token);
+      const keep: EngineEnv['keep'] = async (input, spec) => {
+        const k = await this.core.keep(input, spec, token);
+        return { tokens: k.reply.tokens, heads: k.reply.heads, n: k.reply.n, kept: k };
+      };
+      const webgpu = options.webgpu && this.webgpuOf(options.webgpu, token);
+      return runAttention(request, { ...env, webgpu, keep: options.keep ? keep : undefined });
+    });
     if (run.fallback) run.backend += ` (${webGpuFallbackText(run.fallback.reason, run.fallback.detail)})`;
     return run;
   }
@@ -83,26 +88,20 @@ export class Engines implements vscode.Disposable {
     const tokenizer = loadTokenizerJson(JSON.parse(new TextDecoder().decode(tokenizerBytes)));
     const tokens = tokenizer.tokenize(request.text);
     if (tokens.length === 0) throw new ComputeError('the text holds no tokens', 'empty');
-    const layers = await this.chooseLayers(model, tokens.map((t) => t.id ?? 0), request.maxMegabytes, env, token);
-    return runAttention({ kind: 'model', model, label: modelLabel(choice), tokens, layers }, env);
+    const chooseLayers = (count: number, heads: number, n: number) => this.chooseLayers(count, heads, n, request.maxMegabytes, token);
+    return runAttention({ kind: 'model', model, label: modelLabel(choice), tokens }, { ...env, chooseLayers });
   }
 
   /**
    * Every layer costs heads × N² × 4 bytes. Above the limit, say how much all layers would take
-   * and let the person fetch them all, only the first, or nothing. The head count is read from
-   * a two-token run of the first layer, which costs next to nothing.
+   * and let the person fetch them all, only the first, or nothing.
    */
   private async chooseLayers(
-    modelBytes: Uint8Array, ids: number[], maxMegabytes: number, env: EngineEnv, token: vscode.CancellationToken,
+    count: number, heads: number, n: number, maxMegabytes: number, token: vscode.CancellationToken,
   ): Promise<number[] | undefined> {
-    const count = planAttentionRun(modelBytes).layers.length;
-    const n = ids.length;
-    const probe = await extractAttention(env.ort(), modelBytes, ids.slice(0, Math.min(2, n)), { threads: 1, signal: env.signal, layers: [0] });
     if (token.isCancellationRequested) throw new CancelledError();
-    const heads = probe[0]?.heads ?? 1;
     const perLayer = heads * n * n * 4;
-    const limit = maxMegabytes * 2 ** 20;
-    if (count * perLayer <= limit) return undefined; // all layers
+    if (count * perLayer <= maxMegabytes * 2 ** 20) return undefined; // all layers
     const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20);
     const all = vscode.l10n.t('All {0} layers ({1} MB)', count, mb(count * perLayer));
     const first = vscode.l10n.t('First layer only ({0} MB)', mb(perLayer));
@@ -136,10 +135,6 @@ export class Engines implements vscode.Disposable {
       core: async (input, spec) => {
         const r = await this.core.compute(input, spec, token);
         return { tokens: r.tokens, heads: r.heads, n: r.n, weights: r.weights };
-      },
-      keep: async (input, spec) => {
-        const k = await this.core.keep(input, spec, token);
-        return { tokens: k.reply.tokens, heads: k.reply.heads, n: k.reply.n, kept: k };
       },
     };
     try {

@@ -1,6 +1,8 @@
 // Attention probabilities of a user's ONNX transformer for a sequence of token ids, computed in
-// the onnxruntime worker thread.
-import { planAttentionRun, readAttention, type LayerAttention } from '../attentionRun';
+// the onnxruntime worker thread. A model is read and loaded once (openAttention) and can then be
+// run on several id sequences, asking each time for every attention layer or only some: the
+// extension first runs two tokens to learn the head count, then the whole text, on one session.
+import { pickLayer, planAttentionRun, readAttention, type LayerAttention } from '../attentionRun';
 import { makeFeeds } from '../inputs';
 import type { OrtWorkerClient, RunOptions } from './ortWorkerClient';
 
@@ -9,14 +11,41 @@ export interface ExtractOptions extends RunOptions {
   layers?: number[];
 }
 
+/** A model loaded with every attention softmax as an output. */
+export interface OpenedAttention {
+  /** How many attention layers the model has. */
+  layers: number;
+  /** Runs ids through the model; `layers` (graph order) picks which to read, default all. */
+  extract(ids: ArrayLike<number>, layers?: number[], signal?: AbortSignal): Promise<LayerAttention[]>;
+  release(): Promise<void>;
+}
+
 /** Rejects with the typed errors of ../errors; never with a bare protobuf or runtime exception. */
+export async function openAttention(client: OrtWorkerClient, modelBytes: Uint8Array, opts: RunOptions = {}): Promise<OpenedAttention> {
+  const plan = planAttentionRun(modelBytes);
+  // plan.model is a fresh copy of the user's bytes, so it can be handed to the worker as is.
+  const session = await client.load(plan.model, { ...opts, transferModel: true });
+  return {
+    layers: plan.layers.length,
+    async extract(ids, layers, signal = opts.signal) {
+      const picked = layers ? layers.map((i) => pickLayer(plan.layers, i)) : plan.layers;
+      const outputs = [...new Set(picked.map((l) => l.output))];
+      const result = await session.run(makeFeeds(plan.inputs, ids), outputs, signal);
+      return picked.map((layer) => readAttention(layer, result.outputs[layer.output]));
+    },
+    release: () => session.release(),
+  };
+}
+
+/** Loads, runs once and releases. */
 export async function extractAttention(
   client: OrtWorkerClient, modelBytes: Uint8Array, ids: ArrayLike<number>, opts: ExtractOptions = {},
 ): Promise<LayerAttention[]> {
-  const plan = planAttentionRun(modelBytes, { layers: opts.layers });
-  const feeds = makeFeeds(plan.inputs, ids);
-  const outputs = [...new Set(plan.layers.map((l) => l.output))];
-  // plan.model is a fresh copy of the user's bytes, so it can be handed to the worker as is.
-  const result = await client.run(plan.model, feeds, outputs, { ...opts, transferModel: true });
-  return plan.layers.map((layer) => readAttention(layer, result.outputs[layer.output]));
+  const opened = await openAttention(client, modelBytes, opts);
+  try {
+    return await opened.extract(ids, opts.layers);
+  } finally {
+    // A cancelled worker has nothing left to release; the run's own error is the one to report.
+    await opened.release().catch(() => undefined);
+  }
 }
