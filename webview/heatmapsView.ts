@@ -90,8 +90,10 @@ function remoteHeatmap(ctx: ViewContext, index: number, p: Planned): Drawable {
   let markDrawn!: (ok: boolean) => void;
   const drawn = new Promise<boolean>((resolve) => (markDrawn = resolve));
   const map = new ZoomHeatmap(source, p.caption, p.aria, {
-    // The whole matrix at the overview's size at most: weights kept blockwise have that one ready.
+    // The whole matrix at the overview's size: weights kept blockwise have that one ready, and it
+    // is one request for both the minimap and the view.
     wholeBlocks: OVERVIEW_BLOCKS,
+    overviewSize: OVERVIEW_BLOCKS,
     strings: {
       zoomIn: s.zoomIn, zoomOut: s.zoomOut, fit: s.zoomFit, minimap: s.minimap, window: s.zoomWindow,
       max: s.max, query: s.query, key: s.key, weight: s.weight,

@@ -130,11 +130,11 @@ export function resizeViewport(v: Viewport, side: number, maxCell = MAX_CELL): V
 export const MAX_BLOCKS = 512;
 
 /** The tile to ask for: the visible window pooled to about one block per device pixel, at most `cap`. */
-export function tileRequest(v: Viewport, dpr: number, cap = MAX_BLOCKS, wholeCap = cap): { window: Window; rows: number; cols: number } {
+export function tileRequest(v: Viewport, dpr: number, cap = MAX_BLOCKS, whole?: number): { window: Window; rows: number; cols: number } {
   const window = visibleWindow(v);
-  // The whole matrix may be asked for at a size the source keeps ready, rather than the pixels'.
-  const whole = window.q0 === 0 && window.k0 === 0 && window.q1 === v.n && window.k1 === v.n;
-  const target = Math.max(1, Math.min(whole ? Math.min(cap, wholeCap) : cap, Math.ceil(v.side * dpr)));
+  // The whole matrix may be asked for at a size the source keeps ready, whatever the pixels.
+  const all = window.q0 === 0 && window.k0 === 0 && window.q1 === v.n && window.k1 === v.n;
+  const target = all && whole !== undefined ? whole : Math.max(1, Math.min(cap, Math.ceil(v.side * dpr)));
   return { window, rows: Math.min(window.q1 - window.q0, target), cols: Math.min(window.k1 - window.k0, target) };
 }
 

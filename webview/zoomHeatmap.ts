@@ -64,10 +64,12 @@ export interface ZoomHeatmapOptions {
   maxCell?: number;
   /** Most blocks asked for per axis; default 512. */
   maxBlocks?: number;
-  /** Most blocks per axis while the whole matrix is in view: a size the source has ready; default maxBlocks. */
+  /** Blocks per axis while the whole matrix is in view, whatever the pixels: a size the source has ready. */
   wholeBlocks?: number;
-  /** Overview blocks per axis, and the minimap's CSS size; default 128. */
+  /** Overview blocks per axis; default 128. */
   overviewSize?: number;
+  /** The minimap's CSS size; default the overview's blocks, at most 128. */
+  minimapSize?: number;
   /** Called when a cell is locked (click, Enter) or released (undefined). */
   onLock?: (cell: TokenCell | undefined) => void;
   /** How long drawing took after a tile (or a cell's weight) arrived, in ms (performance.now()). */
@@ -105,6 +107,7 @@ export class ZoomHeatmap {
   private windowSeq = 0;
   private inFlight = false;
   private readonly probe: CellProbe;
+  private lastTile: { key: string; tile: Promise<Tile> } | undefined;
   /** A window set before the first layout, shown once the plot has a size. */
   private initial: Window | undefined;
   private focus: TokenCell | undefined;
@@ -215,7 +218,7 @@ export class ZoomHeatmap {
     const ctx = this.cells.getContext('2d');
     if (!ctx || this.source.n < 1) return;
     this.gutter = gutterWidth(ctx, this.source.tokens, theme);
-    const mini = this.options.overviewSize ?? 128;
+    const mini = this.options.minimapSize ?? Math.min(128, this.options.overviewSize ?? 128);
     const room = availableWidth - this.gutter - PAD;
     const besides = room - mini - 16 >= 256 ? room - mini - 16 : room;
     const side = Math.max(32, Math.floor(Math.min(besides, availableHeight - this.gutter - PAD)));
@@ -254,7 +257,7 @@ export class ZoomHeatmap {
     const n = this.source.n;
     if (n < 1) return;
     const size = Math.min(n, this.options.overviewSize ?? 128);
-    this.source.tile(fullWindow(n), size, size).then((tile) => {
+    this.tile(fullWindow(n), size, size).then((tile) => {
       if (this.disposed) return;
       const arrived = performance.now();
       this.overview = { tile };
@@ -280,7 +283,7 @@ export class ZoomHeatmap {
     const id = ++this.windowSeq;
     this.inFlight = true;
     this.updateState();
-    this.source.tile(want.window, want.rows, want.cols).then((tile) => {
+    this.tile(want.window, want.rows, want.cols).then((tile) => {
       this.inFlight = false;
       if (this.disposed || id !== this.windowSeq) return;
       const arrived = performance.now();
@@ -296,10 +299,20 @@ export class ZoomHeatmap {
     });
   }
 
+  /**
+   * A tile from the source; the same request twice in a row is asked once (the whole matrix in view
+   * at the overview's size is the overview itself).
+   */
+  private tile(window: Window, rows: number, cols: number): Promise<Tile> {
+    const key = `${window.q0},${window.q1},${window.k0},${window.k1}:${rows}x${cols}`;
+    if (this.lastTile?.key !== key) this.lastTile = { key, tile: this.source.tile(window, rows, cols) };
+    return this.lastTile.tile;
+  }
+
   /** The tile a view needs at this screen's resolution. */
   private wanted(v: Viewport): { window: Window; rows: number; cols: number } {
     const cap = this.options.maxBlocks ?? MAX_BLOCKS;
-    return tileRequest(v, window.devicePixelRatio || 1, cap, this.options.wholeBlocks ?? cap);
+    return tileRequest(v, window.devicePixelRatio || 1, cap, this.options.wholeBlocks);
   }
 
   private fail(e: unknown): void {

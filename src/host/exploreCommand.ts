@@ -69,7 +69,7 @@ export async function exploreSources(
   try {
     computed = await computeAll(sources, settings, engines, panel);
   } catch (e) {
-    if (created) panel.dispose();
+    if (created) await panel.close();
     if (e instanceof CancelledError) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Attention run cancelled. Nothing was changed.'));
       return { status: 'cancelled' };

@@ -31,6 +31,8 @@ const RENDER_REPORT_TIMEOUT_MS = 30_000;
  * Below it, the whole run is smaller than the overviews of its heads would be, and goes at once.
  */
 export const INLINE_WEIGHT_BYTES = 4 * 2 ** 20;
+/** How long closing waits for the workbench to drop the panel's tab. */
+const TAB_CLOSE_TIMEOUT_MS = 2_000;
 /** How long an export waits for the webview to draw the picture. */
 const EXPORT_TIMEOUT_MS = 60_000;
 /** How long a WebGPU run may take in the panel before the WASM backend runs instead. */
@@ -128,6 +130,25 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
       : message.sequences.map((s) => ({ ...s, weights: new Float32Array(0), remote: true }));
     await this.post({ type: 'show', requestId, ...message, sequences });
     return report;
+  }
+
+  /**
+   * Closes the panel and resolves once its tab is gone from the workbench (the tab list follows a
+   * dispose a moment later), so a command that closes it returns with the window as it found it.
+   */
+  close(): Promise<void> {
+    const open = () => vscode.window.tabGroups.all.some((g) => g.tabs.some(isPanelTab));
+    this.dispose();
+    if (!open()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      };
+      const sub = vscode.window.tabGroups.onDidChangeTabs(() => !open() && done());
+      const timer = setTimeout(done, TAB_CLOSE_TIMEOUT_MS);
+    });
   }
 
   /** Says in an empty panel that a run is on its way (a panel showing a run keeps it until the next arrives). */
@@ -269,6 +290,10 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
     this.webviewPanel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
+}
+
+function isPanelTab(tab: vscode.Tab): boolean {
+  return tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(AttentionPanel.viewType);
 }
 
 function noExportAnswer(): Ending<ExportReplyMessage> {

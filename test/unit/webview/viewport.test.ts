@@ -138,6 +138,8 @@ describe('zoomable heatmap viewport', () => {
   it('asks for the whole matrix at the size the source keeps ready, and any other window at the pixels', () => {
     const whole = fitViewport(16384, 300);
     assert.deepEqual(tileRequest(whole, 1.5, 512, 256), { window: fullWindow(16384), rows: 256, cols: 256 });
+    assert.deepEqual(tileRequest(fitViewport(16384, 100), 1, 512, 256), { window: fullWindow(16384), rows: 256, cols: 256 });
+    assert.deepEqual(tileRequest(fitViewport(100, 300), 1, 512, 256), { window: fullWindow(100), rows: 100, cols: 100 }, 'never more blocks than tokens');
     const zoomed = clampViewport({ ...whole, cell: whole.cell * 4 });
     const want = tileRequest(zoomed, 1.5, 512, 256);
     assert.notDeepEqual(want.window, fullWindow(16384));
