@@ -30,6 +30,8 @@ let strings: WebviewStrings | undefined;
 /** The shown run, and what the views fetch of it when its weights stay in the host. */
 let data: { sequences: SequencePayload[]; settings: RenderSettings; elapsedMs: number; weights: RunWeights } | undefined;
 let state: ViewState = defaultState();
+/** The requestId of the `show` on screen: replies are for it, and tile requests name it. */
+let lastRequest = 0;
 /** A request the host leaves unanswered this long shows an error instead of loading for ever. */
 const REPLY_TIMEOUT_MS = 60_000;
 const pendingSteps = new Replies<StepsPayload>({ name: 'steps request' });
@@ -63,11 +65,11 @@ const host: HostLink = {
   },
   requestTile(sequence, choice, filters, window, rows, cols) {
     return ask(pendingTiles, REPLY_TIMEOUT_MS, (requestId) =>
-      vscode.postMessage({ type: 'requestTile', requestId, sequence, choice, filters, window, rows, cols }));
+      vscode.postMessage({ type: 'requestTile', requestId, run: lastRequest, sequence, choice, filters, window, rows, cols }));
   },
   requestStats(sequence, causal) {
     // Summaries of weights recomputed block by block read every weight of every head: minutes at 16k tokens.
-    return ask(pendingStats, 5 * REPLY_TIMEOUT_MS, (requestId) => vscode.postMessage({ type: 'requestStats', requestId, sequence, causal }));
+    return ask(pendingStats, 5 * REPLY_TIMEOUT_MS, (requestId) => vscode.postMessage({ type: 'requestStats', requestId, run: lastRequest, sequence, causal }));
   },
 };
 
@@ -150,7 +152,6 @@ function change(patch: Partial<ViewState>): void {
   else if (patch.view) document.querySelector<HTMLElement>(`.view-switch [data-view="${patch.view}"]`)?.focus();
 }
 
-let lastRequest = 0;
 /** Tells the host what was drawn, once deferred drawing is done. */
 function report(result: ViewResult | undefined, started?: number): void {
   if (!result || !data) return;

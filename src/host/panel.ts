@@ -57,6 +57,8 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
   readonly onDidRender = this.renderedEmitter.event;
   /** What the panel shows now; undefined until the first run. */
   private shown: ExplorerRun | undefined;
+  /** The `show` whose sequences the panel draws: tile requests name it, so none is answered from a newer run. */
+  private shownRequest = 0;
 
   /** What the panel shows now; undefined until the first run. Weights a replaced run kept elsewhere are freed. */
   get run(): ExplorerRun | undefined {
@@ -128,6 +130,7 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
     const sequences = bytes <= INLINE_WEIGHT_BYTES && !message.sequences.some((s) => s.remote)
       ? message.sequences
       : message.sequences.map((s) => ({ ...s, weights: new Float32Array(0), remote: true }));
+    this.shownRequest = requestId;
     await this.post({ type: 'show', requestId, ...message, sequences });
     return report;
   }
@@ -239,7 +242,7 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
 
   /** A tile of a sequence whose weights stayed in the host: here, or in the worker that kept them. */
   private async answerTile(m: RequestTileMessage): Promise<void> {
-    const seq = this.run?.payloads[m.sequence];
+    const seq = m.run === this.shownRequest ? this.run?.payloads[m.sequence] : undefined;
     const kept = this.run?.runs[m.sequence]?.kept;
     try {
       if (!seq) throw new RangeError(vscode.l10n.t('Run Explore Selection again: this panel no longer holds its weights.'));
@@ -254,7 +257,7 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
 
   /** Per-head summaries of a sequence whose weights stayed in the host. */
   private async answerStats(m: RequestStatsMessage): Promise<void> {
-    const seq = this.run?.payloads[m.sequence];
+    const seq = m.run === this.shownRequest ? this.run?.payloads[m.sequence] : undefined;
     const kept = this.run?.runs[m.sequence]?.kept;
     try {
       if (!seq) throw new RangeError(vscode.l10n.t('Run Explore Selection again: this panel no longer holds its weights.'));

@@ -314,6 +314,8 @@ export interface OnnxReplyMessage {
 export interface RequestTileMessage {
   type: 'requestTile';
   requestId: number;
+  /** The requestId of the `show` that brought the sequence: a newer run's weights never answer it. */
+  run: number;
   sequence: number;
   choice: MatrixChoice;
   filters: MatrixFilters;
@@ -326,6 +328,8 @@ export interface RequestTileMessage {
 export interface RequestStatsMessage {
   type: 'requestStats';
   requestId: number;
+  /** As in RequestTileMessage. */
+  run: number;
   sequence: number;
   causal: boolean;
 }
@@ -395,7 +399,7 @@ function isTileRequest(v: Record<string, unknown>): boolean {
   const c = v.choice;
   const f = v.filters;
   return (
-    isCount(v.requestId) && isCount(v.sequence) && isWindow(v.window) &&
+    isCount(v.requestId) && isCount(v.run) && isCount(v.sequence) && isWindow(v.window) &&
     isCount(v.rows) && isCount(v.cols) && v.rows >= 1 && v.cols >= 1 && v.rows <= MAX_TILE_SIDE && v.cols <= MAX_TILE_SIDE &&
     isObject(c) && isCount(c.layer) && isCount(c.head) && ['none', 'mean', 'max'].includes(c.aggregate as string) &&
     typeof c.rollout === 'boolean' &&
@@ -436,7 +440,7 @@ export function isFromWebview(v: unknown): v is FromWebview {
     case 'requestTile':
       return isTileRequest(v);
     case 'requestStats':
-      return isCount(v.requestId) && isCount(v.sequence) && typeof v.causal === 'boolean';
+      return isCount(v.requestId) && isCount(v.run) && isCount(v.sequence) && typeof v.causal === 'boolean';
     default:
       return false;
   }

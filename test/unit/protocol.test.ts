@@ -35,7 +35,7 @@ describe('webview message shape check', () => {
 
 describe('tile and summary requests from the webview', () => {
   const tile = {
-    type: 'requestTile', requestId: 4, sequence: 0,
+    type: 'requestTile', requestId: 4, run: 2, sequence: 0,
     choice: { layer: 0, head: 2, aggregate: 'none', rollout: false },
     filters: { threshold: 0, topK: 0, hideSpecial: false },
     window: { q0: 0, q1: 2048, k0: 0, k1: 2048 }, rows: 256, cols: 256,
@@ -44,7 +44,7 @@ describe('tile and summary requests from the webview', () => {
   it('accepts a tile request and a summary request of the shapes the panel sends', () => {
     assert.equal(isFromWebview(tile), true);
     assert.equal(isFromWebview({ ...tile, choice: { layer: 1, head: 0, aggregate: 'mean', rollout: true } }), true);
-    assert.equal(isFromWebview({ type: 'requestStats', requestId: 1, sequence: 0, causal: false }), true);
+    assert.equal(isFromWebview({ type: 'requestStats', requestId: 1, run: 2, sequence: 0, causal: false }), true);
     assert.equal(isFromWebview({ type: 'rendered', requestId: 1, sequences: [], timings: { firstHeatmapMs: 1, allMs: 2, firstDrawnAt: 3 } }), true);
   });
 
@@ -61,7 +61,9 @@ describe('tile and summary requests from the webview', () => {
       { ...tile, filters: { threshold: 2, topK: 0, hideSpecial: false } },
       { ...tile, filters: { threshold: 0, topK: 0 } },
       { ...tile, window: undefined },
-      { type: 'requestStats', requestId: 1, sequence: 0 },
+      { type: 'requestStats', requestId: 1, run: 2, sequence: 0 },
+      { type: 'requestStats', requestId: 1, sequence: 0, causal: true },
+      { ...tile, run: undefined },
       { type: 'rendered', requestId: 1, sequences: [], timings: { firstHeatmapMs: 1, allMs: 2, firstDrawnAt: 'now' } },
     ]) {
       assert.equal(isFromWebview(bad), false, JSON.stringify(bad));
