@@ -30,6 +30,30 @@ export interface HeatmapOptions {
   maxLabel?: string;
 }
 
+/** A heatmap's caption with the top of its colour scale: "Head 1 · max 0.965", or "± 0.3" when diverging. */
+export function captionText(caption: string, scale: ColourScale, maxLabel: string): string {
+  return scale.kind === 'sequential' ? `${caption} · ${maxLabel} ${scale.max.toFixed(3)}` : `${caption} · ±${scale.max.toFixed(3)}`;
+}
+
+/**
+ * The two canvases of a heatmap, one above the other: cells (what exports copy) and the focusable
+ * overlay that takes input and draws the focus, so moving the focus never repaints cells.
+ */
+export function canvasStack(ariaLabel: string): { stack: HTMLElement; cells: HTMLCanvasElement; overlay: HTMLCanvasElement } {
+  const stack = document.createElement('div');
+  stack.className = 'heatmap-stack';
+  const cells = document.createElement('canvas');
+  cells.className = 'heatmap-canvas';
+  cells.dataset.export = 'true';
+  const overlay = document.createElement('canvas');
+  overlay.className = 'heatmap-overlay';
+  overlay.tabIndex = 0;
+  overlay.setAttribute('role', 'img');
+  overlay.setAttribute('aria-label', ariaLabel);
+  stack.append(cells, overlay);
+  return { stack, cells, overlay };
+}
+
 /** Smallest cell, in CSS pixels, at which token labels are still readable. */
 const LABEL_MIN_CELL = 12;
 const MAX_CELL = 36;
@@ -60,20 +84,11 @@ export class Heatmap {
     this.element = document.createElement('figure');
     this.element.className = 'heatmap';
     const figcaption = document.createElement('figcaption');
-    figcaption.textContent =
-      this.scale.kind === 'sequential' ? `${caption} · ${options.maxLabel ?? 'max'} ${this.scale.max.toFixed(3)}` : `${caption} · ±${this.scale.max.toFixed(3)}`;
-    const stack = document.createElement('div');
-    stack.className = 'heatmap-stack';
-    this.canvas = document.createElement('canvas');
-    this.canvas.className = 'heatmap-canvas';
-    this.canvas.dataset.export = 'true';
-    this.overlay = document.createElement('canvas');
-    this.overlay.className = 'heatmap-overlay';
-    this.overlay.tabIndex = 0;
-    this.overlay.setAttribute('role', 'img');
-    this.overlay.setAttribute('aria-label', ariaLabel);
+    figcaption.textContent = captionText(caption, this.scale, options.maxLabel ?? 'max');
+    const { stack, cells, overlay } = canvasStack(ariaLabel);
+    this.canvas = cells;
+    this.overlay = overlay;
     this.overlay.dataset.head = String(data.head);
-    stack.append(this.canvas, this.overlay);
     this.element.append(figcaption, stack);
     this.bindEvents();
   }

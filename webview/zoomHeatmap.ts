@@ -8,6 +8,7 @@ import { clipWindow, fullWindow, type Tile, type Window } from '../src/core/tile
 import type { ColourScale } from './colormap';
 import type { ThemeColours } from './theme';
 import { CellProbe } from './cellProbe';
+import { canvasStack, captionText } from './heatmap';
 import { tileImage, tileMax } from './tileImage';
 import { format, hideTooltip, showTooltip } from './tooltip';
 import {
@@ -136,17 +137,10 @@ export class ZoomHeatmap {
 
     const body = document.createElement('div');
     body.className = 'zoom-body';
-    const stack = document.createElement('div');
-    stack.className = 'heatmap-stack';
-    this.cells = document.createElement('canvas');
-    this.cells.className = 'heatmap-canvas';
-    this.cells.dataset.export = 'true';
-    this.canvas = document.createElement('canvas');
-    this.canvas.className = 'heatmap-overlay zoom-canvas';
-    this.canvas.tabIndex = 0;
-    this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', ariaLabel);
-    stack.append(this.cells, this.canvas);
+    const { stack, cells, overlay } = canvasStack(ariaLabel);
+    this.cells = cells;
+    this.canvas = overlay;
+    this.canvas.classList.add('zoom-canvas');
     this.minimap = new Minimap(
       this.strings.minimap,
       (q, k) => this.setView(centreOn(this.view, q, k, this.maxCell)),
@@ -239,9 +233,8 @@ export class ZoomHeatmap {
   }
 
   private updateCaption(): void {
-    const s = this.scale;
-    const max = !s ? '' : s.kind === 'sequential' ? ` · ${this.strings.max} ${s.max.toFixed(3)}` : ` · ±${s.max.toFixed(3)}`;
-    this.figcaption.textContent = `${this.caption}${max}`;
+    // Until the overview sets the colour scale, the caption has no top to name.
+    this.figcaption.textContent = this.scale ? captionText(this.caption, this.scale, this.strings.max) : this.caption;
   }
 
   private setView(v: Viewport): void {
