@@ -3,7 +3,7 @@
 // shape, PNG signature and size, SVG content, and a standalone HTML page that a browser opens
 // offline with the same interactive view.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -53,6 +53,21 @@ describe('Attention: Export View', function () {
     const data = npy.subarray(10 + headerLength);
     assert.equal(data.length, 4 * 1 * 4 * 6 * 6);
     for (let i = 0; i < expected.length; i++) assert.equal(data.readFloatLE(i * 4), expected[i], `weight ${i}`);
+  });
+
+  it('never replaces a folder, and a write that fails leaves what was there and no temporary file', async () => {
+    const before = await exportAs('npy');
+    const target = path.join(dir, 'attention.npy');
+    // A folder where the file should go is never replaced (a rename with overwrite would).
+    const folder = path.join(dir, 'taken.npy');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'kept.txt'), 'kept');
+    const failed = await vscode.commands.executeCommand<ExportOutcome>('attentionExplorer.exportView', { format: 'npy', uri: vscode.Uri.file(folder) });
+    assert.equal(failed?.status, 'failed');
+    assert.ok(statSync(folder).isDirectory(), 'the folder is untouched');
+    assert.equal(readFileSync(path.join(folder, 'kept.txt'), 'utf8'), 'kept');
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file is left');
+    assert.deepEqual(readFileSync(target), before, 'the earlier export is as it was');
   });
 
   it('writes CSV with one row per layer, head and query', async () => {

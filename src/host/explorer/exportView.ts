@@ -1,6 +1,7 @@
 // Attention: Export View — the current view as PNG or SVG, the weights as CSV, JSON or NPY, or a
 // standalone HTML copy of the explorer. Asks where to save unless given { format, uri }.
 import * as vscode from 'vscode';
+import { writeFileAtomically } from '../files';
 import type { ExportReplyMessage } from '../../shared/protocol';
 import { AttentionPanel } from '../panel';
 import { csvOfSequence, jsonOfSequence, npyOfSequence } from './formats';
@@ -109,7 +110,7 @@ export async function exportView(extensionUri: vscode.Uri, args: ExportArgs = {}
   if (!target) return { status: 'cancelled' };
   try {
     const bytes = await contents(format, panel, extensionUri);
-    await vscode.workspace.fs.writeFile(target, bytes);
+    await writeFileAtomically(target, bytes);
     if (!args.uri) void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0}', target.fsPath || target.toString()));
     return { status: 'written', format, uri: target.toString(), bytes: bytes.length };
   } catch (e) {

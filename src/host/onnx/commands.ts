@@ -1,5 +1,6 @@
 // ONNX commands: export our layer as a graph, open a model of one's own, go back to the built-in layer.
 import * as vscode from 'vscode';
+import { writeFileAtomically } from '../files';
 import { exportLayer } from '../../engine/run';
 import { layerSpecOf } from './engines';
 import { planAttentionRun } from '../../onnx/attentionRun';
@@ -37,7 +38,7 @@ export async function exportOnnx(args: ExportOnnxArgs = {}): Promise<vscode.Uri 
     }));
   if (!target) return undefined;
   const bytes = exportLayer(layerSpecOf(s));
-  await vscode.workspace.fs.writeFile(target, bytes);
+  await writeFileAtomically(target, bytes);
   void vscode.window.showInformationMessage(
     vscode.l10n.t('Wrote {0}: opset 17, {1} heads, d_model {2}, outputs attention_weights [1, H, N, N] and output.', target.fsPath, s.heads, s.dModel),
   );
