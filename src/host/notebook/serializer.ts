@@ -8,7 +8,7 @@ import {
   writeNotebookBytes,
   type PlainCell,
   type PlainNotebook,
-} from './format';
+} from '../../notebookFile/format';
 
 export const NOTEBOOK_TYPE = 'attention-notebook';
 
