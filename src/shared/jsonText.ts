@@ -11,6 +11,8 @@ interface Frame {
   next: number;
   indent: string;
   close: string;
+  /** Written with white space; false for compact text and for containers nested too deep. */
+  pretty: boolean;
 }
 
 export interface JsonLayout {
@@ -18,6 +20,12 @@ export interface JsonLayout {
   pretty: boolean;
   /** Pretty only: a list of plain values that fits in this many columns stays on one line. */
   inlineWidth?: number;
+  /**
+   * Pretty only: containers nested deeper than this are written compactly, on one line, so that
+   * the text grows with the value's size and not with its depth times its size (every line of
+   * a pretty value ten thousand deep would carry thousands of spaces).
+   */
+  prettyDepth?: number;
 }
 
 /**
@@ -29,41 +37,43 @@ export function writeJson(value: Json, layout: JsonLayout): string {
   const out: string[] = [];
   const stack: Frame[] = [];
   const width = layout.inlineWidth ?? 0;
-  const open = (v: Json, indent: string): void => {
+  const prettyDepth = layout.prettyDepth ?? Infinity;
+  const open = (v: Json, indent: string, outerPretty: boolean): void => {
+    const pretty = outerPretty && stack.length < prettyDepth;
     if (v === null || typeof v !== 'object') {
       out.push(JSON.stringify(v) ?? 'null');
       return;
     }
     if (Array.isArray(v)) {
       if (v.length === 0) return void out.push('[]');
-      if (layout.pretty && width > 0 && v.every((x) => x === null || typeof x !== 'object')) {
+      if (pretty && width > 0 && v.every((x) => x === null || typeof x !== 'object')) {
         const line = `[${v.map((x) => JSON.stringify(x) ?? 'null').join(', ')}]`;
         if (line.length + indent.length <= width) return void out.push(line);
       }
       out.push('[');
-      stack.push({ members: v.map((x) => [undefined, x]), next: 0, indent, close: ']' });
+      stack.push({ members: v.map((x) => [undefined, x]), next: 0, indent, close: ']', pretty });
       return;
     }
     const members = Object.entries(v).filter(([, x]) => x !== undefined);
     if (members.length === 0) return void out.push('{}');
     out.push('{');
-    stack.push({ members, next: 0, indent, close: '}' });
+    stack.push({ members, next: 0, indent, close: '}', pretty });
   };
-  open(value, '');
+  open(value, '', layout.pretty);
   while (stack.length > 0) {
     const frame = stack[stack.length - 1];
     if (frame.next === frame.members.length) {
-      out.push(layout.pretty ? `\n${frame.indent}${frame.close}` : frame.close);
+      out.push(frame.pretty ? `\n${frame.indent}${frame.close}` : frame.close);
       stack.pop();
       continue;
     }
     const [key, v] = frame.members[frame.next];
-    const inner = `${frame.indent}  `;
+    const inner = frame.pretty ? `${frame.indent}  ` : '';
     if (frame.next > 0) out.push(',');
-    if (layout.pretty) out.push(`\n${inner}`);
-    if (key !== undefined) out.push(layout.pretty ? `${JSON.stringify(key)}: ` : `${JSON.stringify(key)}:`);
+    if (frame.pretty) out.push(`\n${inner}`);
+    if (key !== undefined) out.push(frame.pretty ? `${JSON.stringify(key)}: ` : `${JSON.stringify(key)}:`);
     frame.next++;
-    open(v, inner);
+    open(v, inner, frame.pretty);
   }
   return out.join('');
 }

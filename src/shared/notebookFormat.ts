@@ -319,7 +319,7 @@ export function serializeNotebook(file: NotebookFile): string {
   const top: JsonObject = { format: NOTEBOOK_FORMAT, version: file.version ?? NOTEBOOK_VERSION };
   if (file.metadata !== undefined) top.metadata = file.metadata;
   top.cells = file.cells.map(writeCell);
-  return `${writeJson(withExtra(top, file.extra, []), { pretty: true, inlineWidth: INLINE_WIDTH })}\n`;
+  return `${writeJson(withExtra(top, file.extra, []), { pretty: true, inlineWidth: INLINE_WIDTH, prettyDepth: PRETTY_DEPTH })}\n`;
 }
 
 /**
@@ -387,3 +387,5 @@ function writeExecution(e: FileExecution): JsonObject {
 
 /** Lists of plain values short enough for one line stay on one line (token lists, shapes). */
 const INLINE_WIDTH = 100;
+/** Values nested deeper than this (never the file's own fields) are written on one line. */
+const PRETTY_DEPTH = 32;
