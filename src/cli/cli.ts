@@ -8,6 +8,7 @@ import { engineNames } from './engines';
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_USAGE, UsageError } from './errors';
 import { LAYER_OPTIONS, layerOf } from './layerOptions';
 import { modelCommand, tokensFromIds } from './modelCommand';
+import { notebookCheck, notebookResave } from './notebookCommand';
 import { intOption } from './options';
 import { runCommand } from './runCommand';
 import { stepsCommand } from './stepsCommand';
@@ -35,6 +36,12 @@ const USAGE = `Usage:
       json: {"tokens": […], "layers": [{"node": "…", "heads": H, "weights": [H][N][N]}]}, layer 0
       first. npy (needs --out F.npy): F.npy gets NumPy float32 [L, H, N, N] and F.tokens.json
       the json's tokens.
+  attention-explorer notebook check FILE.attnb…
+      Opens each file as the editor does. Exit 0 when all open; else one line per bad file,
+      FILE:LINE:COLUMN: problem (for text that is not UTF-8: the first bad byte, its column
+      counted in bytes), and exit 1.
+  attention-explorer notebook resave FILE.attnb [--out FILE2]
+      Writes what saving FILE unchanged in VS Code writes (the same serializer code).
 
 Layer options (run and steps):
   --text "…"          the text to tokenize
@@ -53,7 +60,8 @@ Options:
   --out FILE      write the result to FILE instead of stdout
   -h, --help      show this help
 
-Exit status: 0 success, 1 input the computation rejects, 2 bad command line or unreadable file.
+Exit status: 0 success, 1 input the computation rejects (or a notebook that does not open),
+2 bad command line or unreadable file.
 `;
 
 const CASE_OPTIONS = {
@@ -76,6 +84,11 @@ const STEPS_OPTIONS = {
   ...LAYER_OPTIONS,
   head: { type: 'string' },
   format: { type: 'string', default: 'json' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const NOTEBOOK_OPTIONS = {
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -105,8 +118,10 @@ async function main(argv: string[]): Promise<void> {
       return runLayer(rest);
     case 'steps':
       return runSteps(rest);
+    case 'notebook':
+      return runNotebook(rest);
     default:
-      throw new UsageError(`unknown command "${command}"; use "case", "run" or "steps" (see --help)`);
+      throw new UsageError(`unknown command "${command}"; use "case", "run", "steps" or "notebook" (see --help)`);
   }
 }
 
@@ -140,6 +155,23 @@ async function runSteps(argv: string[]): Promise<void> {
   const head = intOption('head', values.head, 0, Number.MIN_SAFE_INTEGER);
   const { input, spec } = await layerOf('steps', values);
   stepsCommand({ input, spec, head, out: values.out });
+}
+
+function runNotebook(argv: string[]): void {
+  const [verb, ...rest] = argv;
+  const { values, positionals } = parsing(() =>
+    parseArgs({ args: rest, options: NOTEBOOK_OPTIONS, allowPositionals: true, strict: true }));
+  if (values.help || verb === '-h' || verb === '--help') return void process.stdout.write(USAGE);
+  switch (verb) {
+    case 'check':
+      if (values.out !== undefined) throw new UsageError('notebook check writes no file; --out is for resave');
+      return notebookCheck(positionals);
+    case 'resave':
+      if (positionals.length !== 1) throw new UsageError('notebook resave needs exactly one FILE');
+      return notebookResave(positionals[0], values.out);
+    default:
+      throw new UsageError(`notebook needs "check" or "resave", got ${verb === undefined ? 'nothing' : `"${verb}"`}`);
+  }
 }
 
 async function runModel(values: { model?: string; text?: string; matrix?: string; tokenizer?: string; ids?: string; threads?: string; format?: string; out?: string }): Promise<void> {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { CellSettings } from '../../shared/notebookFormat';
 import { readSelections } from '../selection';
 import { readSettings } from '../settings';
-import { ATTENTION_LANGUAGE } from './format';
+import { ATTENTION_LANGUAGE } from '../../notebookFile/format';
 import { NOTEBOOK_TYPE } from './serializer';
 import { tourCells } from './tour';
 

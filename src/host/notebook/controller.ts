@@ -13,7 +13,7 @@ import { exploreRequest, layerSpecOf, type AttentionRun, type Engines } from '..
 import { readSettings, type ExploreSettings } from '../settings';
 import { cellModelChoice } from './cellModel';
 import { CellSettingError, resolveSettings, settingsOf, type ResolvedSettings } from './cellSettings';
-import { ATTENTION_LANGUAGE } from './format';
+import { ATTENTION_LANGUAGE } from '../../notebookFile/format';
 import { NOTEBOOK_TYPE } from './serializer';
 import { summaryMarkdown } from './summary';
 

@@ -1,5 +1,6 @@
-// Opens and saves .attnb files. The mapping itself lives in format.ts (tested without VS Code);
-// this file only moves between its plain shapes and vscode's classes.
+// Opens and saves .attnb files. The mapping itself lives in src/notebookFile/format.ts (tested
+// without VS Code, and run by `notebook check` and `notebook resave` on the command line); this
+// file only moves between its plain shapes and vscode's classes.
 import * as vscode from 'vscode';
 import { NotebookFormatError } from '../../shared/notebookFormat';
 import {
@@ -8,7 +9,7 @@ import {
   writeNotebookBytes,
   type PlainCell,
   type PlainNotebook,
-} from './format';
+} from '../../notebookFile/format';
 
 export const NOTEBOOK_TYPE = 'attention-notebook';
 
@@ -25,7 +26,9 @@ export class AttentionNotebookSerializer implements vscode.NotebookSerializer {
       // Thrown on: VS Code then refuses to open the file and shows why, and nothing can save
       // a partial reading of it over the original.
       if (e instanceof NotebookFormatError) {
-        const message = vscode.l10n.t('This is not a valid attention notebook: {0}', e.message);
+        // A field at fault is named by its path; its line and column help find it too.
+        const at = e.path && e.position ? ` (line ${e.position.line}, column ${e.position.column})` : '';
+        const message = vscode.l10n.t('This is not a valid attention notebook: {0}', e.message + at);
         // The workbench shows only a generic "could not be opened" in the editor; say what is wrong.
         void vscode.window.showErrorMessage(message);
         throw new Error(message);

@@ -2,7 +2,7 @@
 // cells to run at each step. Every paragraph is its own string so each can be translated.
 import * as vscode from 'vscode';
 import type { CellSettings } from '../../shared/notebookFormat';
-import { ATTENTION_LANGUAGE } from './format';
+import { ATTENTION_LANGUAGE } from '../../notebookFile/format';
 
 function markdown(...paragraphs: string[]): vscode.NotebookCellData {
   return new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, paragraphs.join('\n\n'), 'markdown');
