@@ -188,6 +188,38 @@ describe('Attention notebooks', function () {
     await closeAll();
   });
 
+  it('keeps its cells when the notebook metadata holds keys named like the file\'s own fields', async () => {
+    const file = vscode.Uri.file(path.join(dir, 'metadata.attnb'));
+    writeFileSync(file.fsPath, '');
+    const doc = await vscode.workspace.openNotebookDocument(file);
+    const cells = [
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, '# Keys that collide', 'markdown'),
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, '我喜欢吃苹果', 'attention'),
+    ];
+    cells[1].metadata = { source: 'not the text', kind: 'markdown' };
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(file, [
+      vscode.NotebookEdit.insertCells(0, cells),
+      vscode.NotebookEdit.updateNotebookMetadata({ version: 2, cells: [], format: 'something else', note: 'kept' }),
+    ]);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(await doc.save(), 'saved');
+    await closeAll();
+    // Reopened from its bytes, as a later session would.
+    const copy = vscode.Uri.file(path.join(dir, 'metadata-reopened.attnb'));
+    writeFileSync(copy.fsPath, readFileSync(file.fsPath));
+    const reopened = await vscode.workspace.openNotebookDocument(copy);
+    assert.equal(reopened.cellCount, 2, 'every cell came back');
+    assert.equal(reopened.cellAt(1).kind, vscode.NotebookCellKind.Code);
+    assert.equal(reopened.cellAt(1).document.getText(), '我喜欢吃苹果');
+    assert.equal(reopened.cellAt(1).metadata.source, 'not the text');
+    assert.equal(reopened.cellAt(1).metadata.kind, 'markdown');
+    for (const [key, value] of Object.entries({ version: 2, cells: [], format: 'something else', note: 'kept' })) {
+      assert.deepEqual(reopened.metadata[key], value, `notebook metadata ${key}`);
+    }
+    await closeAll();
+  });
+
   it('saves to an .attnb file and reopens with the outputs drawn, without running again', async function () {
     const file = vscode.Uri.file(path.join(dir, 'tour.attnb'));
     writeFileSync(file.fsPath, '');
