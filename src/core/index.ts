@@ -25,4 +25,9 @@ export {
   analyzeAttention, attentionRollout, headSpread, residualAverage, rowEntropy, topKeys,
   type AnalysisOptions, type AttentionAnalysis, type TopKeys,
 } from './analysis';
+export {
+  checkRunMemory, DEFAULT_MAX_MEMORY, estimateRunBytes, formatBytes, parseByteSize, type RunSize,
+} from './memory';
+export { checkAttentionOutcome } from './outcome';
+export { checkAttentionInputs, type AttentionPlan } from './validate';
 export { setKernel, activeKernel, type KernelKind } from './kernels';
