@@ -4,7 +4,7 @@
 
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, type AttentionResult } from '../core';
+import { checkJsonDepth, InputError, type AttentionResult } from '../core';
 import { npyData, npyHeader } from '../shared/npy';
 import { UsageError } from './errors';
 
@@ -62,9 +62,6 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   return b.length;
 }
 
-/** Deeper than this, JSON is refused before parsing: nothing here needs more than a few levels. */
-export const MAX_JSON_DEPTH = 256;
-
 export function readJson(file: string): unknown {
   const text = readText(file);
   checkJsonDepth(text, file);
@@ -72,27 +69,6 @@ export function readJson(file: string): unknown {
     return JSON.parse(text);
   } catch (e) {
     throw new InputError('json', `${file} is not valid JSON: ${(e as Error).message}`);
-  }
-}
-
-/**
- * A linear scan of the brackets outside strings, so text chosen to nest 10,000 deep is refused
- * with its position before any code recurses on it.
- */
-export function checkJsonDepth(text: string, what: string): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_JSON_DEPTH) {
-        throw new InputError('json', `${what} nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels (at character ${i + 1})`);
-      }
-    } else if (c === 0x5d || c === 0x7d) depth--;
   }
 }
 

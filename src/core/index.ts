@@ -7,6 +7,7 @@ export type {
 export { InputError, isInputError, type InputErrorCode } from './errors';
 export { tokenizeText } from './tokenize';
 export { embedTokens, positionEncodings, type EmbedOptions } from './embed';
+export { checkJsonDepth, MAX_JSON_DEPTH } from './jsonDepth';
 export { parseMatrix, matrixFromRows, vectorFromArray, type NumericMatrix } from './matrix';
 export { makeWeights, identityWeights, weightsFromJson, checkWeights, type WeightOptions } from './weights';
 export { multiHeadAttention, headSteps } from './attention';

@@ -44,6 +44,10 @@ describe('command line: bad input', function () {
     const tokenizer = JSON.parse(readFileSync(WORDPIECE, 'utf8'));
     tokenizer.extra = JSON.parse(`${'['.repeat(300)}${']'.repeat(300)}`);
     assertFails(cli('run', '--text', 'hi', '--tokenizer', write('deep-tok.json', JSON.stringify(tokenizer))), 1, /nests .* deeper than 256/);
+    // A matrix file is JSON too; so is a cell that is an array where a number belongs.
+    const matrix = write('deep-matrix.json', `[${'['.repeat(10_000)}1${']'.repeat(10_000)}]`);
+    assertFails(cli('run', '--matrix', matrix), 1, /the matrix nests arrays or objects deeper than 256 levels/);
+    assertFails(cli('run', '--matrix', write('cell.json', `[[1,${'['.repeat(200)}${']'.repeat(200)}]]`)), 1, /row 1, column 2: an array is not a number/);
     // Brackets inside strings are text, not nesting.
     const strings = write('strings.json', caseJson([[1, 2], [3, 4]], 1).replace('{', `{"note":"${'['.repeat(1000)}",`));
     assert.equal(cli('case', strings).status, 0);

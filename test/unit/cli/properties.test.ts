@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InputError, parseByteSize } from '../../../src/core';
+import { checkJsonDepth, InputError, MAX_JSON_DEPTH, parseByteSize } from '../../../src/core';
 import { UsageError } from '../../../src/cli/errors';
-import { checkJsonDepth, decodeUtf8, firstInvalidUtf8, MAX_JSON_DEPTH } from '../../../src/cli/io';
+import { decodeUtf8, firstInvalidUtf8 } from '../../../src/cli/io';
 import { intOption, MAX_SEED } from '../../../src/cli/options';
 import { cli } from './runCli';
 
