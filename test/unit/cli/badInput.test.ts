@@ -160,6 +160,7 @@ describe('command line: bad input', function () {
       }
       const matrix = write('scores.csv', `1,1,1,1\n${BIG},${BIG},0,0\n`);
       assertFails(cli('run', '--matrix', matrix, '--heads', '2'), 1, /sequence 1, query 2 .*overflows float32/);
+      assertFails(cli('steps', '--head', '1', '--matrix', matrix, '--heads', '2'), 1, /sequence 1, query 2 .*overflows float32/);
     });
 
     it('an output that overflows float32 is exit 1 naming the query, on both engines', () => {
