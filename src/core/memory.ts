@@ -30,6 +30,17 @@ export function estimateRunBytes(s: RunSize): number {
   return f32 * (attention + activations + projections);
 }
 
+/**
+ * The most float32 values one array may hold, whatever the memory limit: JavaScript engines cap a
+ * typed array's length (V8 at 2³²; 2³¹ keeps to what every engine allows).
+ */
+export const MAX_ARRAY_VALUES = 2 ** 31;
+
+/** The largest single array a run allocates: every layer's weights [L, H, N, N], or one projection. */
+export function largestRunArray(s: RunSize): number {
+  return Math.max(s.layers * s.heads * s.n * s.n, s.dModel * s.dModel, s.n * s.dModel);
+}
+
 /** "1.5 GB", "300 MB", "12 kB": sizes as people read them (powers of 1024). */
 export function formatBytes(bytes: number): string {
   const units = ['bytes', 'kB', 'MB', 'GB', 'TB', 'PB'];
@@ -60,10 +71,15 @@ export function parseByteSize(text: string): number | null {
  */
 export function checkRunMemory(s: RunSize, limit: number, allow: string): void {
   const bytes = estimateRunBytes(s);
-  if (bytes <= limit) return;
+  const largest = largestRunArray(s);
+  if (bytes <= limit && largest <= MAX_ARRAY_VALUES) return;
   const plural = (k: number, one: string): string => `${k} ${one}${k === 1 ? '' : 's'}`;
   const what = `${plural(s.n, 'token')} × ${plural(s.heads, 'head')} × ${plural(s.layers, 'layer')}` +
     (s.dModel > 0 ? `, d_model ${s.dModel}` : '');
+  // Past the limit, say what raises it; within it, an array no limit can allow.
+  if (bytes <= limit) {
+    throw new InputError('too-large', `${what} need an array of ${largest} values, more than one array can hold (${MAX_ARRAY_VALUES}); use fewer tokens, heads or a smaller d_model`);
+  }
   throw new InputError(
     'too-large',
     `${what} need about ${formatBytes(bytes)}, more than the limit of ${formatBytes(limit)}; ${allow} allows more`,

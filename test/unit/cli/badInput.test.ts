@@ -76,6 +76,8 @@ describe('command line: bad input', function () {
     assert.equal(cli('run', '--text', 'hi', '--max-memory', '4GB').status, 0);
     assert.equal(cli('run', '--text', 'hi', '--max-memory', '512MB').status, 0);
     assert.equal(cli('run', '--text', 'hi', '--max-memory', '1000000').status, 0);
+    // Past what one array can hold, no limit makes it possible.
+    assertFails(cli('run', '--text', 'hi', '--d-model', '100000', '--max-memory', '1TB'), 1, /need an array of 10000000000 values, more than one array can hold/);
     assertFails(cli('run', '--text', 'hi', '--max-memory', 'lots'), 2, /--max-memory must be a size such as 4GB/);
   });
 
