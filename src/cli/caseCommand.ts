@@ -2,15 +2,18 @@
 // other and against PyTorch.
 
 import {
-  InputError, matrixFromRows, weightsFromJson, type AttentionOptions, type LayerWeights, type MaskKind,
+  checkAttentionOutcome, checkRunMemory, InputError, matrixFromRows, weightsFromJson, type AttentionOptions, type LayerWeights, type MaskKind,
 } from '../core';
 import { loadEngine } from './engines';
-import { emit, nested, nestedWeights, readJson } from './io';
+import { emit, jsonLine, nestedJson, readJson, weightsJson } from './io';
+import { MAX_MEMORY_FLAG } from './options';
 
 export interface CaseArgs {
   file: string;
   engine: string;
   out?: string;
+  /** Bytes the run may take (--max-memory). */
+  maxMemory: number;
 }
 
 interface AttentionCase {
@@ -22,10 +25,12 @@ interface AttentionCase {
 
 export async function caseCommand(args: CaseArgs): Promise<void> {
   const c = parseCase(readJson(args.file));
+  checkRunMemory({ n: c.n, heads: c.opts.heads, layers: 1, dModel: c.layer.dModel }, args.maxMemory, MAX_MEMORY_FLAG);
   const run = await loadEngine(args.engine);
   const r = await run(c.x, c.n, c.layer, c.opts);
-  const body = { weights: nestedWeights(r), output: nested(r.output, r.n, r.dModel) };
-  emit(JSON.stringify(body) + '\n', args.out);
+  // Whichever engine ran: the same overflow rule, and fully masked rows as zeros.
+  checkAttentionOutcome(c.x, c.n, c.layer, c.opts, r);
+  await emit(jsonLine({ weights: weightsJson(r), output: nestedJson(r.output, r.n, r.dModel) }), args.out);
 }
 
 /** Reads {"x": [[…]], "heads": H, "mask": …, "keyPadding"?: [0|1…], "scale"?: bool, "weights": {…}}. */

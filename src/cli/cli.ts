@@ -6,16 +6,16 @@ import { InputError, isInputError, type Token } from '../core';
 import { caseCommand } from './caseCommand';
 import { engineNames } from './engines';
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_USAGE, UsageError } from './errors';
-import { LAYER_OPTIONS, layerOf } from './layerOptions';
+import { LAYER_OPTIONS, layerOf, textOption } from './layerOptions';
 import { modelCommand, tokensFromIds } from './modelCommand';
 import { notebookCheck, notebookResave } from './notebookCommand';
-import { intOption } from './options';
+import { intOption, LIMIT_OPTIONS, MAX_SEED, MAX_THREADS, maxMemoryOption } from './options';
 import { runCommand } from './runCommand';
 import { stepsCommand } from './stepsCommand';
 import { loadTokenizerFile } from './tokenizerFile';
 
 const USAGE = `Usage:
-  attention-explorer case FILE.json [--engine NAME] [--out FILE]
+  attention-explorer case FILE.json [--engine NAME] [--max-memory SIZE] [--out FILE]
       One attention layer on given numbers. FILE holds
       {"x": [[…]], "heads": H, "mask": "none"|"causal"|"padding", "keyPadding": [1,0,…],
        "weights": {"wq","wk","wv","wo": [[…]], "bq","bk","bv","bo": […]}}
@@ -31,7 +31,7 @@ const USAGE = `Usage:
       for q, k, v and output, [N][N] for the rest). masked holds null where the mask hides a
       key (−∞, which JSON cannot write). weights equals head K of run's weights.
   attention-explorer run --model model.onnx (--text "…" --tokenizer tokenizer.json | --ids 1,2,3)
-      [--threads T] [--format json|npy] [--out FILE]
+      [--threads T] [--max-memory SIZE] [--format json|npy] [--out FILE]
       Runs an ONNX transformer in onnxruntime-web (WASM) and reads out every attention softmax.
       json: {"tokens": […], "layers": [{"node": "…", "heads": H, "weights": [H][N][N]}]}, layer 0
       first. npy (needs --out F.npy): F.npy gets NumPy float32 [L, H, N, N] and F.tokens.json
@@ -45,9 +45,11 @@ const USAGE = `Usage:
 
 Layer options (run and steps):
   --text "…"          the text to tokenize
+  --text-file FILE    the text of FILE (UTF-8; invalid bytes are reported by offset)
   --matrix FILE       N × d embeddings, one row per token (JSON rows, CSV or whitespace rows);
                       d_model is the width (--d-model is ignored), tokens are #1, #2, …
-  --heads H           heads (default 4); --d-model D  width (default 64); --seed S (default 42)
+  --heads H           heads (default 4); --d-model D  width (default 64)
+  --seed S            0 … ${MAX_SEED} (default 42)
   --mask none|causal|padding   (default none; padding hides a tokenizer's special tokens)
   --weights random|identity    Wq, Wk, Wv, Wo seeded random or identity (default random)
   --tokenizer FILE    tokenize --text with a Hugging Face tokenizer.json
@@ -56,8 +58,9 @@ Layer options (run and steps):
 
 Options:
   --engine NAME   engine for "case": ${engineNames().join(', ')} (default core)
-  --threads T     onnxruntime threads for --model (default 1, at most 4)
-  --out FILE      write the result to FILE instead of stdout
+  --threads T     onnxruntime threads for --model, 1 … ${MAX_THREADS} (default 1)
+  --max-memory SIZE  refuse runs estimated to need more (default 2GB; e.g. 4GB, 512MB, bytes)
+  --out FILE      write the result to FILE instead of stdout (written whole or not at all)
   -h, --help      show this help
 
 Exit status: 0 success, 1 input the computation rejects (or a notebook that does not open),
@@ -66,6 +69,7 @@ Exit status: 0 success, 1 input the computation rejects (or a notebook that does
 
 const CASE_OPTIONS = {
   engine: { type: 'string', default: 'core' },
+  ...LIMIT_OPTIONS,
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -130,7 +134,8 @@ async function runCase(argv: string[]): Promise<void> {
     parseArgs({ args: argv, options: CASE_OPTIONS, allowPositionals: true, strict: true }));
   if (values.help) return void process.stdout.write(USAGE);
   if (positionals.length !== 1) throw new UsageError('case needs exactly one FILE.json');
-  await caseCommand({ file: positionals[0], engine: values.engine, out: values.out });
+  const maxMemory = maxMemoryOption(values['max-memory']);
+  await caseCommand({ file: positionals[0], engine: values.engine, out: values.out, maxMemory });
 }
 
 async function runLayer(argv: string[]): Promise<void> {
@@ -154,7 +159,7 @@ async function runSteps(argv: string[]): Promise<void> {
   if (values.head === undefined) throw new UsageError('steps needs --head K (counted from 0)');
   const head = intOption('head', values.head, 0, Number.MIN_SAFE_INTEGER);
   const { input, spec } = await layerOf('steps', values);
-  stepsCommand({ input, spec, head, out: values.out });
+  await stepsCommand({ input, spec, head, out: values.out });
 }
 
 function runNotebook(argv: string[]): void {
@@ -174,43 +179,74 @@ function runNotebook(argv: string[]): void {
   }
 }
 
-async function runModel(values: { model?: string; text?: string; matrix?: string; tokenizer?: string; ids?: string; threads?: string; format?: string; out?: string }): Promise<void> {
+interface ModelValues {
+  model?: string; text?: string; 'text-file'?: string; matrix?: string; tokenizer?: string; ids?: string;
+  threads?: string; format?: string; out?: string; 'max-memory'?: string;
+}
+
+async function runModel(values: ModelValues): Promise<void> {
   const format = values.format;
   if (format !== 'json' && format !== 'npy') throw new UsageError(`--model writes json or npy, got --format ${format}`);
   if (format === 'npy' && !values.out?.endsWith('.npy')) throw new UsageError('--format npy needs --out FILE.npy');
   if (values.matrix !== undefined) throw new UsageError('--model reads token ids: give --text with --tokenizer, or --ids, not --matrix');
+  const threads = intOption('threads', values.threads, 1, 1, MAX_THREADS);
+  const maxMemory = maxMemoryOption(values['max-memory']);
   let tokens: Token[];
   if (values.ids !== undefined) {
-    if (values.text !== undefined) throw new UsageError('give either --text with --tokenizer, or --ids, not both');
+    if (values.text !== undefined || values['text-file'] !== undefined) {
+      throw new UsageError('give either --text with --tokenizer, or --ids, not both');
+    }
     tokens = tokensFromIds(values.ids);
   } else {
-    if (values.text === undefined || values.tokenizer === undefined) {
+    const text = textOption(values);
+    if (text === undefined || values.tokenizer === undefined) {
       throw new UsageError('--model needs --text "…" with --tokenizer tokenizer.json, or --ids 1,2,3');
     }
-    tokens = await (await loadTokenizerFile(values.tokenizer))(values.text);
+    tokens = await (await loadTokenizerFile(values.tokenizer))(text);
     if (tokens.length === 0) throw new InputError('empty', 'the text holds no tokens');
   }
   await modelCommand({
     model: values.model as string,
     tokens,
     format,
-    threads: intOption('threads', values.threads, 1, 1),
+    threads,
     out: values.out,
+    maxMemory,
   });
+}
+
+/** The longest a failure's line gets: long quoted text is cut, never wrapped. */
+const MAX_LINE = 300;
+
+/**
+ * A message as one line: control characters (newlines from a file's text quoted in a JSON.parse
+ * message, a file name) are escaped, and the whole is cut to MAX_LINE characters.
+ */
+function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const folded = message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return folded.length <= MAX_LINE ? folded : `${folded.slice(0, MAX_LINE - 1)}…`;
 }
 
 function fail(e: unknown): void {
   if (e instanceof UsageError) {
-    process.stderr.write(`attention-explorer: ${e.message}\n`);
+    process.stderr.write(`${oneLine(`attention-explorer: ${e.message}`)}\n`);
     process.exitCode = EXIT_USAGE;
   } else if (isInputError(e)) {
-    process.stderr.write(`attention-explorer: ${e.message}\n`);
+    process.stderr.write(`${oneLine(`attention-explorer: ${e.message}`)}\n`);
     process.exitCode = EXIT_INPUT;
   } else {
     const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`attention-explorer: internal error: ${message.split('\n')[0]}\n`);
+    process.stderr.write(`${oneLine(`attention-explorer: internal error: ${message.split('\n')[0]}`)}\n`);
     process.exitCode = EXIT_INTERNAL;
   }
 }
+
+// A reader that stops early (`| head`) closes the pipe: that ends the run quietly, as it does
+// for any Unix tool, instead of an unhandled EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  fail(e);
+});
 
 main(process.argv.slice(2)).catch(fail);

@@ -2,7 +2,7 @@
 // with heavy dependencies costs nothing unless it is asked for. To add one, add an entry that
 // resolves to a function with the signature of `multiHeadAttention`, returning a promise.
 
-import { InputError, multiHeadAttention, type AttentionOptions, type AttentionResult, type LayerWeights } from '../core';
+import { checkAttentionInputs, InputError, multiHeadAttention, type AttentionOptions, type AttentionResult, type LayerWeights } from '../core';
 import { UsageError } from './errors';
 
 export type EngineRun = (
@@ -15,7 +15,11 @@ const ENGINES: Record<string, () => Promise<EngineRun>> = {
   onnx: async () => {
     const { runCaseOnnx } = await import('../onnx/node/runCase');
     return async (x, n, w, opts) => {
-      if (opts.mask === 'padding') throw new InputError('mask', 'the onnx engine exports masks none and causal; use --engine core for padding');
+      if (opts.mask === 'padding' || opts.keyPadding) {
+        throw new InputError('mask', 'the onnx engine exports masks none and causal, without keyPadding; use --engine core for padding');
+      }
+      // The core's checks (heads dividing d_model, finite numbers, shapes), before a worker starts.
+      checkAttentionInputs(x, n, w, opts);
       return runCaseOnnx(x, n, w, { heads: opts.heads, mask: opts.mask, scale: opts.scale });
     };
   },

@@ -5,11 +5,12 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, type Token } from '../core';
+import { checkRunMemory, InputError, type Token } from '../core';
 import type { AttentionRun } from '../engine/run';
 import { attention } from './attention';
 import { UsageError } from './errors';
-import { emit, nested, writeNpy } from './io';
+import { emit, jsonLine, nestedJson, writeNpy } from './io';
+import { MAX_MEMORY_FLAG } from './options';
 
 export interface ModelArgs {
   model: string;
@@ -19,6 +20,8 @@ export interface ModelArgs {
   threads: number;
   /** Required for npy, and ending in .npy. */
   out?: string;
+  /** Bytes the run may take (--max-memory). */
+  maxMemory: number;
 }
 
 export async function modelCommand(args: ModelArgs): Promise<void> {
@@ -32,27 +35,36 @@ export async function modelCommand(args: ModelArgs): Promise<void> {
   if (args.format === 'npy') {
     const out = args.out as string;
     writeNpy(out, run.weights, [run.layers, run.heads, run.n, run.n]); // [L, H, N, N]
-    emit(JSON.stringify(run.tokens) + '\n', npyTokensFile(out));
+    await emit([JSON.stringify(run.tokens), '\n'], npyTokensFile(out));
     return;
   }
+  await emit(jsonLine({ tokens: run.tokens, layers: layersJson(run) }), args.out);
+}
+
+/** [{"node", "heads", "weights": [H][N][N]}] per layer, as JSON chunks: each head is queries × keys. */
+function* layersJson(run: AttentionRun): Generator<string> {
   const size = run.n * run.n;
-  const body = {
-    tokens: run.tokens,
-    layers: Array.from({ length: run.layers }, (_, l) => ({
-      node: run.nodes?.[l] ?? '',
-      heads: run.heads,
-      // [H][N][N] as nested rows: each head is queries × keys.
-      weights: Array.from({ length: run.heads }, (_, h) => nested(run.weights, run.n, run.n, (l * run.heads + h) * size)),
-    })),
-  };
-  emit(JSON.stringify(body) + '\n', args.out);
+  yield '[';
+  for (let l = 0; l < run.layers; l++) {
+    yield `${l > 0 ? ',' : ''}{"node":${JSON.stringify(run.nodes?.[l] ?? '')},"heads":${run.heads},"weights":[`;
+    for (let h = 0; h < run.heads; h++) {
+      if (h > 0) yield ',';
+      yield* nestedJson(run.weights, run.n, run.n, (l * run.heads + h) * size);
+    }
+    yield ']}';
+  }
+  yield ']';
 }
 
 async function runModel(args: ModelArgs, bytes: Uint8Array): Promise<AttentionRun> {
   const { OnnxError } = await import('../onnx/errors');
   try {
     const request = { kind: 'model', model: bytes, label: path.basename(args.model), tokens: args.tokens } as const;
-    return await attention(request, args.threads);
+    // The heads are known only once a two-token run has counted them: refuse there, before the full run.
+    return await attention(request, args.threads, async (layers, heads, n) => {
+      checkRunMemory({ n, heads, layers, dModel: 0 }, args.maxMemory, MAX_MEMORY_FLAG);
+      return undefined;
+    });
   } catch (e) {
     // The model's problems (corrupt, fused attention, missing inputs) are input errors: one line, exit 1.
     if (e instanceof OnnxError) throw new InputError('model', `${args.model}: ${e.message}`);

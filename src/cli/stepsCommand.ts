@@ -2,8 +2,8 @@
 // to the output, as the Step by Step view shows them. Built by the core's layerSteps from the
 // same options as `run`, so its weights are head K of run's.
 
-import { InputError, layerSteps, type LayerInput, type LayerSpec } from '../core';
-import { emit, nested } from './io';
+import { checkAttentionOutcome, InputError, layerSteps, runLayer, type LayerInput, type LayerSpec } from '../core';
+import { emit, jsonLine, nestedJson } from './io';
 
 export interface StepsArgs {
   input: LayerInput;
@@ -13,25 +13,30 @@ export interface StepsArgs {
   out?: string;
 }
 
-export function stepsCommand(args: StepsArgs): void {
+export async function stepsCommand(args: StepsArgs): Promise<void> {
   const { heads } = args.spec;
   if (args.head < 0 || args.head >= heads) {
     throw new InputError('option', `--head must be from 0 to ${heads - 1} (the layer has ${heads} heads), got ${args.head}`);
+  }
+  if (args.input.kind === 'matrix') {
+    // A matrix's rows go in as given and can overflow float32: refused as `run` and `case` refuse it.
+    const { layer, result } = runLayer(args.input, args.spec);
+    checkAttentionOutcome(layer.x, layer.n, layer.weights, layer.options, result);
   }
   const { layer, steps: s } = layerSteps(args.input, args.spec, args.head);
   const { n, dHead } = s;
   const body = {
     tokens: layer.tokens,
     head: args.head,
-    q: nested(s.q, n, dHead), // [N][d_head]
-    k: nested(s.k, n, dHead), // [N][d_head]
-    v: nested(s.v, n, dHead), // [N][d_head]
-    scores: nested(s.scores, n, n), // [N][N], q · kᵀ
-    scaled: nested(s.scaled, n, n), // [N][N], scores / sqrt(d_head), or scores with --no-scale
-    // JSON has no −∞: the cells the mask hides are written as null.
-    masked: nested(s.masked, n, n).map((row) => row.map((x) => (x === -Infinity ? null : x))), // [N][N]
-    weights: nested(s.weights, n, n), // [N][N], softmax of masked over keys
-    output: nested(s.output, n, dHead), // [N][d_head], weights · v
+    q: nestedJson(s.q, n, dHead), // [N][d_head]
+    k: nestedJson(s.k, n, dHead), // [N][d_head]
+    v: nestedJson(s.v, n, dHead), // [N][d_head]
+    scores: nestedJson(s.scores, n, n), // [N][N], q · kᵀ
+    scaled: nestedJson(s.scaled, n, n), // [N][N], scores / sqrt(d_head), or scores with --no-scale
+    // JSON has no −∞: the cells the mask hides are written as null (as every non-finite number is).
+    masked: nestedJson(s.masked, n, n), // [N][N]
+    weights: nestedJson(s.weights, n, n), // [N][N], softmax of masked over keys
+    output: nestedJson(s.output, n, dHead), // [N][d_head], weights · v
   };
-  emit(JSON.stringify(body) + '\n', args.out);
+  await emit(jsonLine(body), args.out);
 }

@@ -10,7 +10,10 @@ export type InputErrorCode =
   | 'heads' // d_model is not divisible by the number of heads, or heads < 1
   | 'mask' // unknown mask kind, or a padding mask without a usable keyPadding
   | 'option' // an option outside its allowed range
-  | 'json' // text that should be JSON is not
+  | 'json' // text that should be JSON is not (or nests too deeply to read safely)
+  | 'encoding' // text that should be UTF-8 is not
+  | 'too-large' // a run that would need more memory than allowed
+  | 'overflow' // a query's scores or output leave float32's range
   | 'tokenizer' // a tokenizer.json that cannot be loaded or used
   | 'model'; // an ONNX model that cannot give attention (corrupt, fused, unfillable inputs)
 

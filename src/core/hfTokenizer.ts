@@ -29,6 +29,7 @@ export function loadTokenizerJson(json: unknown, config: unknown = {}): TextToke
   if (typeof json !== 'object' || json === null || !('model' in json)) {
     throw new InputError('tokenizer', 'not a tokenizer.json: it has no "model"');
   }
+  checkModelStrings(json as Record<string, unknown>);
   let tokenizer: Tokenizer;
   try {
     tokenizer = new Tokenizer(json, config ?? {});
@@ -47,6 +48,23 @@ export function loadTokenizerJson(json: unknown, config: unknown = {}): TextToke
       return alignTokens(text, encoded.tokens, encoded.ids, rules);
     },
   };
+}
+
+/**
+ * The model's fields the library reads as strings must be strings (or absent, or null): a number
+ * there fails deep inside it ("startsWith is not a function") instead of naming the field.
+ */
+function checkModelStrings(json: Record<string, unknown>): void {
+  const model = json.model;
+  if (typeof model !== 'object' || model === null || Array.isArray(model)) {
+    throw new InputError('tokenizer', 'not a tokenizer.json: "model" is not an object');
+  }
+  for (const field of ['type', 'unk_token', 'continuing_subword_prefix', 'end_of_word_suffix']) {
+    const v = (model as Record<string, unknown>)[field];
+    if (v !== undefined && v !== null && typeof v !== 'string') {
+      throw new InputError('tokenizer', `tokenizer.json: "model.${field}" must be a string, got ${JSON.stringify(v).slice(0, 40)}`);
+    }
+  }
 }
 
 /** Reads from the JSON how vocabulary pieces spell their text. */

@@ -7,6 +7,7 @@ export type {
 export { InputError, isInputError, type InputErrorCode } from './errors';
 export { tokenizeText } from './tokenize';
 export { embedTokens, positionEncodings, type EmbedOptions } from './embed';
+export { checkJsonDepth, MAX_JSON_DEPTH } from './jsonDepth';
 export { parseMatrix, matrixFromRows, vectorFromArray, type NumericMatrix } from './matrix';
 export { makeWeights, identityWeights, weightsFromJson, checkWeights, type WeightOptions } from './weights';
 export { multiHeadAttention, headSteps } from './attention';
@@ -25,4 +26,9 @@ export {
   analyzeAttention, attentionRollout, headSpread, residualAverage, rowEntropy, topKeys,
   type AnalysisOptions, type AttentionAnalysis, type TopKeys,
 } from './analysis';
+export {
+  checkRunMemory, DEFAULT_MAX_MEMORY, estimateRunBytes, formatBytes, largestRunArray, MAX_ARRAY_VALUES, parseByteSize, type RunSize,
+} from './memory';
+export { checkAttentionOutcome } from './outcome';
+export { checkAttentionInputs, type AttentionPlan } from './validate';
 export { setKernel, activeKernel, type KernelKind } from './kernels';

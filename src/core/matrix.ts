@@ -3,6 +3,7 @@
 // Every problem is reported with the 1-based row and column of the cell at fault.
 
 import { InputError } from './errors';
+import { checkJsonDepth } from './jsonDepth';
 
 export interface NumericMatrix {
   rows: number;
@@ -18,6 +19,7 @@ export function parseMatrix(text: string): NumericMatrix {
   const trimmed = text.trim();
   if (trimmed === '') throw new InputError('empty', 'the selection holds no numbers');
   if (trimmed.startsWith('[')) {
+    checkJsonDepth(trimmed, 'the matrix');
     let parsed: unknown;
     try {
       parsed = JSON.parse(trimmed);
@@ -114,7 +116,8 @@ export function vectorFromArray(value: unknown, what: string, length: number): F
 
 function numberCell(v: unknown, what: string, row: number, col: number): number {
   if (typeof v !== 'number') {
-    const shown = JSON.stringify(v) ?? String(v);
+    // A nested array or object is named, not written out: it may be long or deep.
+    const shown = Array.isArray(v) ? 'an array' : typeof v === 'object' && v !== null ? 'an object' : (JSON.stringify(v) ?? String(v)).slice(0, 40);
     throw new InputError('not-a-number', `${what}: row ${row}, column ${col}: ${shown} is not a number`, row, col);
   }
   try {

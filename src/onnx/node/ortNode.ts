@@ -30,7 +30,8 @@ export function loadOrt(wasmDir: string, threads: number): Ort {
   ort.env.wasm.wasmPaths = pathToFileURL(wasmDir + path.sep).href;
   // The default on a 2-core machine is 1; always say what is wanted.
   ort.env.wasm.numThreads = threads;
-  ort.env.logLevel = 'error';
+  // Errors come back as rejections with their message; nothing is printed on its own.
+  ort.env.logLevel = 'fatal';
   loaded = { ort, wasmDir, threads };
   return ort;
 }

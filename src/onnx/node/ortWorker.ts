@@ -33,7 +33,9 @@ function fromOrt(t: Tensor): TensorData {
 async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case 'load': {
-      const session = await runtime().InferenceSession.create(msg.model, { executionProviders: ['wasm'] });
+      // onnxruntime's own log (a coloured line on stderr) would come before the caller's one-line
+      // report; its message reaches the caller in the rejected promise instead. 4: fatal only.
+      const session = await runtime().InferenceSession.create(msg.model, { executionProviders: ['wasm'], logSeverityLevel: 4 });
       const id = nextSession++;
       sessions.set(id, session);
       reply({ type: 'loaded', id: msg.id, session: id, inputNames: [...session.inputNames], outputNames: [...session.outputNames] });
@@ -42,7 +44,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'run': {
       const session = sessionFor(msg.session);
       const start = performance.now();
-      const results = await session.run(toOrt(msg.feeds), msg.outputs);
+      const results = await session.run(toOrt(msg.feeds), msg.outputs, { logSeverityLevel: 4 });
       const ms = performance.now() - start;
       const outputs: Feeds = {};
       for (const name of msg.outputs) {
