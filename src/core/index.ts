@@ -27,7 +27,7 @@ export {
   type AnalysisOptions, type AttentionAnalysis, type TopKeys,
 } from './analysis';
 export {
-  checkRunMemory, DEFAULT_MAX_MEMORY, estimateRunBytes, formatBytes, largestRunArray, MAX_ARRAY_VALUES, parseByteSize, type RunSize,
+  checkRunMemory, DEFAULT_MAX_MEMORY, estimateKeptBytes, estimateRunBytes, formatBytes, largestRunArray, MAX_ARRAY_VALUES, parseByteSize, type RunSize,
 } from './memory';
 export { checkAttentionOutcome } from './outcome';
 export { checkAttentionInputs, type AttentionPlan } from './validate';

@@ -8,6 +8,7 @@ import { headSteps, multiHeadAttention } from './attention';
 import { embedTokens } from './embed';
 import { InputError } from './errors';
 import { parseMatrix } from './matrix';
+import { checkAttentionOutcome } from './outcome';
 import { tokenizeText } from './tokenize';
 import type { AttentionOptions, AttentionResult, HeadSteps, LayerWeights, MaskKind, Token, WeightInit } from './types';
 import { makeWeights } from './weights';
@@ -130,10 +131,15 @@ export function layerWeights(spec: LayerSpec): LayerWeights {
   return makeWeights({ dModel: spec.dModel, seed: spec.seed, init: spec.init });
 }
 
-/** The layer run by the core: every head's weights and the output. */
-export function runLayer(input: LayerInput, spec: LayerSpec): { layer: BuiltLayer; result: AttentionResult } {
+/**
+ * The layer run by the core: every head's weights and the output, checked for overflow (a query
+ * whose scores or output leave float32's range is an input error naming it, in `sequence`).
+ */
+export function runLayer(input: LayerInput, spec: LayerSpec, sequence = 1): { layer: BuiltLayer; result: AttentionResult } {
   const layer = buildLayer(input, spec);
-  return { layer, result: multiHeadAttention(layer.x, layer.n, layer.weights, layer.options) };
+  const result = multiHeadAttention(layer.x, layer.n, layer.weights, layer.options);
+  checkAttentionOutcome(layer.x, layer.n, layer.weights, layer.options, result, sequence);
+  return { layer, result };
 }
 
 /** One head of the same layer with every intermediate (head counted from 0). */

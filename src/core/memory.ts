@@ -66,15 +66,25 @@ export function parseByteSize(text: string): number | null {
 }
 
 /**
- * Throws an InputError when a run of this size would need more than `limit` bytes; `allow` names
- * what lets the caller raise it (a flag, a setting).
+ * Bytes a layer kept blockwise holds (keptLayer.ts), on each of `threads` threads: x, q, k, v, the
+ * context and the output (6·N·d_model floats), each row's max and sum (12 bytes per row and head),
+ * one block of 64 rows of scores, and the overviews being pooled (12 bytes per block).
  */
-export function checkRunMemory(s: RunSize, limit: number, allow: string): void {
-  const bytes = estimateRunBytes(s);
-  const largest = largestRunArray(s);
+export function estimateKeptBytes(s: Omit<RunSize, 'layers'> & { threads: number; overview: number }): number {
+  const side = Math.min(s.n, s.overview);
+  return s.threads * (4 * (6 * s.n * s.dModel + 64 * s.n) + 12 * s.heads * s.n + 12 * s.heads * side * side);
+}
+
+/**
+ * Throws an InputError when a run of this size would need more than `limit` bytes; `allow` names
+ * what lets the caller raise it (a flag, a setting). `bytes`: the estimate for a run whose weights
+ * are never whole (estimateKeptBytes, with `layers` 0); default estimateRunBytes.
+ */
+export function checkRunMemory(s: RunSize, limit: number, allow: string, bytes = estimateRunBytes(s)): void {
+  const largest = s.layers === 0 ? 0 : largestRunArray(s);
   if (bytes <= limit && largest <= MAX_ARRAY_VALUES) return;
   const plural = (k: number, one: string): string => `${k} ${one}${k === 1 ? '' : 's'}`;
-  const what = `${plural(s.n, 'token')} × ${plural(s.heads, 'head')} × ${plural(s.layers, 'layer')}` +
+  const what = `${plural(s.n, 'token')} × ${plural(s.heads, 'head')}` + (s.layers > 0 ? ` × ${plural(s.layers, 'layer')}` : '') +
     (s.dModel > 0 ? `, d_model ${s.dModel}` : '');
   // Past the limit, say what raises it; within it, an array no limit can allow.
   if (bytes <= limit) {

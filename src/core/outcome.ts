@@ -13,27 +13,29 @@ import { checkAttentionInputs, type AttentionPlan } from './validate';
 const F32_MAX = 3.4028234663852886e38;
 
 /**
- * Throws an InputError ('overflow') naming the first query (1-based, in sequence 1: the command
- * line runs one sequence) whose scores or output leave float32's range, or whose weights are not
- * a distribution. Rows the mask hides entirely are set to zeros, as the core writes them.
+ * Throws an InputError ('overflow') naming the first query (1-based, of `sequence`: the command
+ * line runs one, the editor numbers its selections) whose scores or output leave float32's
+ * range, or whose weights are not a distribution. Rows the mask hides entirely are set to zeros, as the core writes them.
  */
 export function checkAttentionOutcome(
-  x: Float32Array, n: number, w: LayerWeights, opts: AttentionOptions, r: AttentionResult,
+  x: Float32Array, n: number, w: LayerWeights, opts: AttentionOptions, r: AttentionResult, sequence = 1,
 ): void {
   const plan = checkAttentionInputs(x, n, w, opts);
-  checkScores(x, w, plan);
-  checkWeights(r.weights, plan);
-  checkOutput(r.output, n, w.dModel);
+  const where = (q: number, head?: number): string =>
+    `sequence ${sequence}, query ${q + 1}${head === undefined ? '' : ` (head ${head + 1})`}`;
+  checkScores(x, w, plan, where);
+  checkWeights(r.weights, plan, where);
+  checkOutput(r.output, n, w.dModel, where);
 }
 
-const where = (q: number, head?: number): string =>
-  `sequence 1, query ${q + 1}${head === undefined ? '' : ` (head ${head + 1})`}`;
+/** Where a problem is, for the message: "sequence 2, query 5 (head 3)". */
+type Where = (q: number, head?: number) => string;
 
 /**
  * Scores q·kᵀ·scale past float32's range. Most inputs are ruled out by a bound (largest row norm
  * of x times the projections' Frobenius norms); only then are q and k formed, in double.
  */
-function checkScores(x: Float32Array, w: LayerWeights, plan: AttentionPlan): void {
+function checkScores(x: Float32Array, w: LayerWeights, plan: AttentionPlan, where: Where): void {
   const { n, d } = plan;
   let xMax = 0;
   for (let i = 0; i < n; i++) xMax = Math.max(xMax, norm(x, i * d, d));
@@ -76,7 +78,7 @@ function project(x: Float32Array, n: number, d: number, w: Float32Array, b: Floa
 }
 
 /** Each row a distribution over the keys it sees; a row that sees none is zeros. weights: [H, N, N]. */
-function checkWeights(weights: Float32Array, plan: AttentionPlan): void {
+function checkWeights(weights: Float32Array, plan: AttentionPlan, where: Where): void {
   const { n } = plan;
   for (let h = 0; h < plan.heads; h++) {
     for (let i = 0; i < n; i++) {
@@ -102,7 +104,7 @@ function seesAnyKey(mask: MaskPlan, i: number, n: number): boolean {
 }
 
 /** output: [N, d_model], every value finite. */
-function checkOutput(output: Float32Array, n: number, d: number): void {
+function checkOutput(output: Float32Array, n: number, d: number, where: Where): void {
   for (let i = 0; i < n * d; i++) {
     if (!Number.isFinite(output[i])) {
       const q = Math.floor(i / d);

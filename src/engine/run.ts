@@ -3,7 +3,7 @@
 // runAttention; what differs between them (a worker thread for the core, the panel for WebGPU,
 // a cancellation token) comes in through EngineEnv, never as a second copy of the run.
 import {
-  buildLayer, inputTokens, layerWeights, runLayer, type BuiltLayer, type LayerInput, type LayerSpec, type LayerWeights, type Token,
+  appliedSpec, buildLayer, checkAttentionOutcome, checkRunMemory, estimateKeptBytes, inputTokens, layerWeights, runLayer, type BuiltLayer, type LayerInput, type LayerSpec, type LayerWeights, type Token,
 } from '../core';
 import { InputError } from '../core/errors';
 import { chooseEngine } from '../onnx/enginePolicy';
@@ -12,7 +12,7 @@ import type { LayerAttention } from '../onnx/attentionRun';
 import { openAttention } from '../onnx/node/extractAttention';
 import type { OrtWorkerClient } from '../onnx/node/ortWorkerClient';
 import { runCaseOnnx } from '../onnx/node/runCase';
-import type { Tile, Window } from '../core/tiles';
+import { OVERVIEW_BLOCKS, type Tile, type Window } from '../core/tiles';
 import type { HeadStats } from '../shared/matrices';
 import type { MatrixChoice, MatrixFilters } from '../shared/protocol';
 import type { WebGpuFallbackReason, WebGpuLayerInput } from '../shared/webgpu';
@@ -29,6 +29,8 @@ export interface LayerRequest {
   input: LayerInput;
   spec: LayerSpec;
   engine: EngineSetting;
+  /** Which sequence of its run this is (1-based), for messages about a query of it; default 1. */
+  sequence?: number;
 }
 
 /** A user's ONNX transformer on tokens its tokenizer made (each with an id). */
@@ -98,7 +100,9 @@ export interface EngineEnv {
   /** onnxruntime's worker, started on first use and kept by the caller. */
   ort(): OrtWorkerClient;
   /** Runs the core; default inline. The extension runs it in a worker thread so VS Code stays responsive. */
-  core?(input: LayerInput, spec: LayerSpec, signal?: AbortSignal): Promise<{ tokens: Token[]; weights: Float32Array; heads: number; n: number }>;
+  core?(request: LayerRequest, signal?: AbortSignal): Promise<{ tokens: Token[]; weights: Float32Array; heads: number; n: number }>;
+  /** Runs estimated to need more memory are refused before they start; `allow` says what raises the limit. */
+  maxMemory?: { bytes: number; allow: string };
   /** Runs the core blockwise and keeps the weights where it ran (runs over DENSE_WEIGHT_BYTES). */
   keep?(input: LayerInput, spec: LayerSpec, signal?: AbortSignal): Promise<{ tokens: Token[]; heads: number; n: number; kept: KeptWeights }>;
   /**
@@ -148,23 +152,35 @@ export async function runAttention(request: AttentionRequest, env: EngineEnv): P
   // Counting tokens (or a matrix's rows) is cheap next to the N² attention it decides on.
   const n = inputTokens(request.input).length;
   const { engine, threads } = pickEngine(request, n, env.cores);
+  if (env.maxMemory) checkLayerMemory(request, n, engine === 'core' && keeps(request, n, env), env.maxMemory);
   return LAYER_ENGINES[engine](request, threads, env, n);
+}
+
+/** Whether the core keeps this run blockwise where it ran: too large to hand back, and a caller that can keep it. */
+function keeps(request: LayerRequest, n: number, env: EngineEnv): boolean {
+  return env.keep !== undefined && request.spec.heads * n * n * 4 > DENSE_WEIGHT_BYTES;
+}
+
+/** Refuses a run estimated to need more than the limit, before anything is allocated. */
+function checkLayerMemory(request: LayerRequest, n: number, kept: boolean, limit: { bytes: number; allow: string }): void {
+  const { heads, dModel } = appliedSpec(request.input, request.spec);
+  const bytes = kept ? estimateKeptBytes({ n, heads, dModel, threads: 4, overview: OVERVIEW_BLOCKS }) : undefined;
+  checkRunMemory({ n, heads, layers: kept ? 0 : 1, dModel }, limit.bytes, limit.allow, bytes);
 }
 
 async function runCore(request: LayerRequest, _threads: number, env: EngineEnv, n: number): Promise<AttentionRun> {
   const started = performance.now();
-  if (env.keep && request.spec.heads * n * n * 4 > DENSE_WEIGHT_BYTES) {
+  if (env.keep && keeps(request, n, env)) {
     const k = await env.keep(request.input, request.spec, env.signal);
     return { ...layerRun(request, k.tokens, k.heads, new Float32Array(0), performance.now() - started, 'core · blockwise'), kept: k.kept };
   }
-  const r = env.core
-    ? await env.core(request.input, request.spec, env.signal)
-    : inlineCore(request.input, request.spec);
+  const r = env.core ? await env.core(request, env.signal) : inlineCore(request);
   return layerRun(request, r.tokens, r.heads, r.weights, performance.now() - started, 'core');
 }
 
-function inlineCore(input: LayerInput, spec: LayerSpec) {
-  const { layer, result } = runLayer(input, spec);
+/** runLayer checks for overflow and names the query, in this request's sequence. */
+function inlineCore(request: LayerRequest) {
+  const { layer, result } = runLayer(request.input, request.spec, request.sequence);
   return { tokens: layer.tokens, heads: result.heads, n: result.n, weights: result.weights };
 }
 
@@ -194,6 +210,8 @@ async function runOnnxWasm(request: LayerRequest, threads: number, env: EngineEn
     heads: layer.spec.heads, mask: layer.spec.mask === 'causal' ? 'causal' : 'none', scale: layer.spec.scale,
     threads, signal: env.signal, client: env.ort(),
   });
+  // The same check as the core's (runLayer), so both engines report the same query for the same input.
+  checkAttentionOutcome(layer.x, layer.n, layer.weights, layer.options, r, request.sequence);
   return layerRun(request, layer.tokens, r.heads, r.weights, performance.now() - started, `onnx-wasm · ${threads} ${threads === 1 ? 'thread' : 'threads'}`);
 }
 
@@ -235,9 +253,11 @@ async function runModel(request: ModelRequest, env: EngineEnv): Promise<Attentio
   let found: LayerAttention[];
   try {
     let layers = request.layers;
-    if (!layers && env.chooseLayers) {
+    if (!layers && (env.chooseLayers || env.maxMemory)) {
       const [probe] = await opened.extract(ids.slice(0, Math.min(2, n)), [0]);
-      layers = await env.chooseLayers(opened.layers, probe?.heads ?? 1, n);
+      const heads = probe?.heads ?? 1;
+      layers = env.chooseLayers ? await env.chooseLayers(opened.layers, heads, n) : undefined;
+      if (env.maxMemory) checkRunMemory({ n, heads, layers: layers?.length ?? opened.layers, dModel: 0 }, env.maxMemory.bytes, env.maxMemory.allow);
     }
     found = await opened.extract(ids, layers);
   } finally {

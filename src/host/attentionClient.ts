@@ -115,8 +115,8 @@ export class AttentionClient implements vscode.Disposable {
   }
 
   /** The layer's weights, computed in the shared worker and handed back. */
-  async compute(input: LayerInput, spec: LayerSpec, token: vscode.CancellationToken): Promise<ComputeReply> {
-    return expect(await this.shared.ask({ type: 'compute', input, spec }, token), 'result');
+  async compute(input: LayerInput, spec: LayerSpec, token: vscode.CancellationToken, sequence?: number): Promise<ComputeReply> {
+    return expect(await this.shared.ask({ type: 'compute', input, spec, sequence }, token), 'result');
   }
 
   /** The layer computed blockwise in a worker of its own, which keeps the weights. */

@@ -73,7 +73,7 @@ function computePart(msg: PartRequest): void {
 function compute(msg: ComputeRequest): Promise<void> | void {
   if (msg.keep) return computeKept({ ...msg, keep: msg.keep });
   const started = performance.now();
-  const { layer, result: r } = runLayer(msg.input, msg.spec);
+  const { layer, result: r } = runLayer(msg.input, msg.spec, msg.sequence);
   const tokens = layer.tokens.map((t) => ({ text: t.text, start: t.start, end: t.end }));
   post({ type: 'result', id: msg.id, tokens, heads: r.heads, n: r.n, weights: r.weights, elapsedMs: performance.now() - started }, [r.weights.buffer as ArrayBuffer]);
 }

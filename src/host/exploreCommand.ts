@@ -133,7 +133,7 @@ async function computeAll(
             message: vscode.l10n.t('sequence {0} of {1}', i + 1, sequences.length),
             increment: i === 0 ? 0 : 100 / sequences.length,
           });
-          const r = await engines.run(exploreRequest(seq.text, settings, engines.model), token, { webgpu: panel, keep: true });
+          const r = await engines.run(exploreRequest(seq.text, settings, engines.model, i + 1), token, { webgpu: panel, keep: true });
           elapsedMs += r.elapsedMs;
           backends.add(r.backend);
           runs.push(r);

@@ -10,6 +10,8 @@ export interface ExploreSettings {
   seed: number;
   mask: MaskKind;
   maxTokensWithoutAsking: number;
+  /** Runs estimated to need more are refused before they start. */
+  maxMemoryMegabytes: number;
   maxModelMegabytesWithoutAsking: number;
   weights: WeightInit;
 }
@@ -30,6 +32,7 @@ export function readSettings(): ExploreSettings {
     seed: intSetting(cfg, 'seed', 42, -(2 ** 31), 2 ** 32),
     mask: mask === 'causal' ? 'causal' : 'none',
     maxTokensWithoutAsking: intSetting(cfg, 'maxTokensWithoutAsking', 2048, 1, 1_000_000),
+    maxMemoryMegabytes: intSetting(cfg, 'maxMemoryMegabytes', 2048, 1, 1_000_000_000),
     maxModelMegabytesWithoutAsking: intSetting(cfg, 'maxModelMegabytesWithoutAsking', 256, 0, 1_000_000),
     weights: cfg.get<string>('weights', 'random') === 'identity' ? 'identity' : 'random',
   };

@@ -12,6 +12,8 @@ export interface ComputeRequest {
   id: number;
   input: LayerInput;
   spec: LayerSpec;
+  /** Which sequence of its run this is (1-based), for messages about a query of it. */
+  sequence?: number;
   /** Keep the weights blockwise in this worker; `overview` blocks per side are pooled on the way. */
   keep?: { overview: number };
 }

@@ -210,6 +210,32 @@ describe('Attention: Explore Selection', function () {
     if (hasTestHost()) await waitForNotification(/row 2 has 2 values but row 1 has 3 values/);
   });
 
+  it('names the selection and the query whose scores overflow float32, and shows nothing', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const doc = await vscode.workspace.openTextDocument({ content: '我喜欢吃苹果\n1 0 0 0\n1e30 1e30 1e30 1e30\n0 1 0 0' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selections = [new vscode.Selection(0, 0, 0, 6), new vscode.Selection(1, 0, 3, 7)];
+    const outcome = await explore();
+    assert.equal(outcome.status, 'failed');
+    assert.equal(attentionTabs().length, 0, 'nothing was shown');
+    if (hasTestHost()) await waitForNotification(/sequence 2, query 2 \(head \d\): its score for key \d overflows float32/);
+  });
+
+  it('refuses a run that would need more memory than the limit, saying how much and which setting allows more', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await setSetting('maxMemoryMegabytes', 1);
+    const text = Array.from({ length: 300 }, (_, i) => '我喜欢吃苹果'[i % 6]).join('');
+    const doc = await vscode.workspace.openTextDocument({ content: text });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, 0, text.length);
+    const outcome = await explore();
+    await setSetting('maxMemoryMegabytes', undefined);
+    assert.equal(outcome.status, 'failed');
+    if (hasTestHost()) await waitForNotification(/300 tokens × 4 heads × 1 layer, d_model 64 need about [\d.]+ MB, more than the limit of 1\.0 MB; the setting attentionExplorer\.maxMemoryMegabytes allows more/);
+  });
+
   it('asks before a run longer than the limit, and runs nothing without a yes', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await setSetting('maxTokensWithoutAsking', 5);

@@ -350,6 +350,18 @@ describe('Attention notebooks', function () {
     assert.match(new TextDecoder().decode(item.data), /divisible|heads/);
   });
 
+  it('reports a query whose scores overflow float32 as an error output naming it', async () => {
+    const doc = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, new vscode.NotebookData([
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, '1 0 0 0\n1e30 1e30 1e30 1e30\n0 1 0 0', 'plaintext'),
+    ]));
+    await runAll(await vscode.window.showNotebookDocument(doc));
+    const cell = doc.cellAt(0);
+    assert.equal(cell.executionSummary?.success, false);
+    const item = cell.outputs[0].items[0];
+    assert.equal(item.mime, 'application/vnd.code.notebook.error');
+    assert.match(new TextDecoder().decode(item.data), /sequence 1, query 2 \(head \d\): its score for key \d overflows float32/);
+  });
+
   it('keeps only the top weights of each row above the size limit, and the view says so', async () => {
     // 4 heads × 800² float32 = 10 MB, above the 8 MB limit.
     await closeAll();

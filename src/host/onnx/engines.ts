@@ -9,7 +9,7 @@ import { runAttention, type AttentionRun, type EngineEnv, type LayerRequest } fr
 import { OnnxCancelledError, OnnxError } from '../../onnx/errors';
 import { OrtWorkerClient } from '../../onnx/node/ortWorkerClient';
 import { AttentionClient, CancelledError, ComputeError } from '../attentionClient';
-import type { ExploreSettings } from '../settings';
+import { readSettings, type ExploreSettings } from '../settings';
 import { modelLabel, readModelChoice, type ModelChoice } from './modelChoice';
 import { webGpuFallbackText, type WebGpuRunner } from './webgpu';
 
@@ -31,10 +31,13 @@ export function layerSpecOf(settings: Pick<ExploreSettings, 'heads' | 'dModel' |
   return layerSpec({ heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, init: settings.weights, scale });
 }
 
-/** What Explore Selection runs on a text: the workspace's model, or the built-in layer as set. */
-export function exploreRequest(text: string, settings: ExploreSettings, model: ModelChoice | undefined): HostRequest {
+/**
+ * What Explore Selection runs on a text: the workspace's model, or the built-in layer as set.
+ * `sequence`: which of the run's selections it is (1-based), for messages about one of its queries.
+ */
+export function exploreRequest(text: string, settings: ExploreSettings, model: ModelChoice | undefined, sequence = 1): HostRequest {
   if (model) return { kind: 'modelFile', choice: model, text, maxMegabytes: settings.maxModelMegabytesWithoutAsking };
-  return { kind: 'layer', input: inputOf(text), spec: layerSpecOf(settings), engine: settings.engine };
+  return { kind: 'layer', input: inputOf(text), spec: layerSpecOf(settings), engine: settings.engine, sequence };
 }
 
 export class Engines implements vscode.Disposable {
@@ -131,9 +134,13 @@ export class Engines implements vscode.Disposable {
     const env: EngineEnv = {
       signal: abort.signal,
       cores: availableParallelism(),
+      maxMemory: {
+        bytes: readSettings().maxMemoryMegabytes * 2 ** 20,
+        allow: vscode.l10n.t('the setting attentionExplorer.maxMemoryMegabytes'),
+      },
       ort: () => this.client(),
-      core: async (input, spec) => {
-        const r = await this.core.compute(input, spec, token);
+      core: async (request) => {
+        const r = await this.core.compute(request.input, request.spec, token, request.sequence);
         return { tokens: r.tokens, heads: r.heads, n: r.n, weights: r.weights };
       },
     };

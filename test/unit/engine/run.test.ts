@@ -58,3 +58,40 @@ describe('runAttention and pickEngine', () => {
     assert.match(run.backend, /blockwise/);
   });
 });
+
+describe('runAttention refuses what cannot be computed, the same way on every engine', () => {
+  const allow = 'the setting attentionExplorer.maxMemoryMegabytes';
+
+  it('refuses a run estimated past the memory limit before it starts, naming the size and what raises it', async () => {
+    const text = Array.from({ length: 4000 }, (_, i) => '我喜欢吃苹果'[i % 6]).join('');
+    const request: LayerRequest = { kind: 'layer', input: { kind: 'text', text }, spec: layerSpec({ heads: 12, dModel: 64 }), engine: 'core' };
+    const env: EngineEnv = { cores: 2, ort: noOrt, maxMemory: { bytes: 64 * 2 ** 20, allow } };
+    await assert.rejects(runAttention(request, env), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'too-large');
+      assert.match(e.message, /4000 tokens × 12 heads × 1 layer, d_model 64 need about 1\.4 GB, more than the limit of 64 MB; the setting attentionExplorer\.maxMemoryMegabytes allows more/);
+      return true;
+    });
+  });
+
+  it('counts a run kept blockwise by what it keeps (N · d_model), not by every weight', async () => {
+    const text = Array.from({ length: 3000 }, (_, i) => '我喜欢吃苹果'[i % 6]).join('');
+    const request: LayerRequest = { kind: 'layer', input: { kind: 'text', text }, spec: layerSpec({ heads: 8, dModel: 16 }), engine: 'auto' };
+    const kept: KeptWeights = { tile: () => Promise.reject(new Error('unused')), stats: () => Promise.reject(new Error('unused')), release: () => undefined };
+    const keep: EngineEnv['keep'] = async () => ({ tokens: [], heads: 8, n: 3000, kept });
+    // 288 MB of weights, but only a few MB kept: within a 64 MB limit.
+    const run = await runAttention(request, { cores: 2, ort: noOrt, keep, maxMemory: { bytes: 64 * 2 ** 20, allow } });
+    assert.equal(run.kept, kept);
+    // Without a way to keep it, every weight would be made: refused.
+    await assert.rejects(runAttention(request, { cores: 2, ort: noOrt, maxMemory: { bytes: 64 * 2 ** 20, allow } }), /more than the limit of 64 MB/);
+  });
+
+  it('names the sequence and the query whose scores overflow float32', async () => {
+    const rows = ['1 0 0 0', '1e30 1e30 1e30 1e30', '0 1 0 0'].join('\n');
+    const request: LayerRequest = { kind: 'layer', input: { kind: 'matrix', text: rows }, spec: layerSpec({ heads: 2, init: 'identity' }), engine: 'core', sequence: 3 };
+    await assert.rejects(runAttention(request, { cores: 2, ort: noOrt }), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'overflow');
+      assert.match(e.message, /^sequence 3, query 2 \(head 1\): its score for key \d overflows float32/);
+      return true;
+    });
+  });
+});
