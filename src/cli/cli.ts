@@ -58,7 +58,7 @@ Layer options (run and steps):
 
 Options:
   --engine NAME   engine for "case": ${engineNames().join(', ')} (default core)
-  --threads T     onnxruntime threads for --model, 1 … ${MAX_THREADS} (default 1)
+  --threads T     onnxruntime threads for --model (default 1; more than ${MAX_THREADS} run as ${MAX_THREADS})
   --max-memory SIZE  refuse runs estimated to need more (default 2GB; e.g. 4GB, 512MB, bytes)
   --out FILE      write the result to FILE instead of stdout (written whole or not at all)
   -h, --help      show this help
@@ -189,7 +189,10 @@ async function runModel(values: ModelValues): Promise<void> {
   if (format !== 'json' && format !== 'npy') throw new UsageError(`--model writes json or npy, got --format ${format}`);
   if (format === 'npy' && !values.out?.endsWith('.npy')) throw new UsageError('--format npy needs --out FILE.npy');
   if (values.matrix !== undefined) throw new UsageError('--model reads token ids: give --text with --tokenizer, or --ids, not --matrix');
-  const threads = intOption('threads', values.threads, 1, 1, MAX_THREADS);
+  // onnxruntime-web uses at most MAX_THREADS: more are clamped, and the one line says so.
+  const asked = intOption('threads', values.threads, 1, 1);
+  const threads = Math.min(asked, MAX_THREADS);
+  if (asked > threads) process.stderr.write(`attention-explorer: --threads ${asked}: onnxruntime-web runs at most ${MAX_THREADS}; running with ${threads}\n`);
   const maxMemory = maxMemoryOption(values['max-memory']);
   let tokens: Token[];
   if (values.ids !== undefined) {

@@ -140,7 +140,8 @@ export function writeNpy(file: string, data: Float32Array, shape: number[]): voi
   });
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
+/** Every byte to the file descriptor (a write may take only part of them). */
+export function writeAll(fd: number, bytes: Uint8Array): void {
   for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
 }
 

@@ -2,10 +2,11 @@
 // functions the extension's NotebookSerializer calls (src/notebookFile/format.ts), so that what
 // passes here opens in VS Code and what is written here is what saving there writes.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { NotebookFormatError } from '../shared/notebookFormat';
 import { OriginalBytes, readNotebookBytes, writeNotebookBytes, type PlainNotebook } from '../notebookFile/format';
 import { EXIT_INPUT, UsageError } from './errors';
+import { writeAll, writeAtomic } from './io';
 
 /** One problem with one file, as `FILE:LINE:COLUMN: problem`. */
 function problemLine(file: string, e: NotebookFormatError): string {
@@ -62,9 +63,6 @@ export function notebookResave(file: string, out: string | undefined): void {
     process.stdout.write(bytes);
     return;
   }
-  try {
-    writeFileSync(out, bytes);
-  } catch (e) {
-    throw new UsageError(`cannot write ${out}: ${(e as Error).message}`, 'file');
-  }
+  // Through a temporary file renamed into place, like every file the command line writes.
+  writeAtomic(out, (fd) => writeAll(fd, bytes));
 }

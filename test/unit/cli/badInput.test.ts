@@ -148,8 +148,12 @@ describe('command line: bad input', function () {
     assert.equal(cli('run', '--text', 'hi', '--seed', '4294967295').status, 0);
   });
 
-  it('11. refuses --threads above what onnxruntime-web is given', () => {
-    assertFails(cli('run', '--model', GPT, '--ids', '1,2', '--threads', '1000'), 1, /--threads must be at most 4, got 1000/);
+  it('11. clamps --threads to what onnxruntime-web runs, and says so in one line', () => {
+    const r = cli('run', '--model', GPT, '--ids', '1,2', '--threads', '1000');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stderr.trimEnd().split('\n'), ['attention-explorer: --threads 1000: onnxruntime-web runs at most 4; running with 4']);
+    assert.equal(JSON.parse(r.stdout).layers.length, 2);
+    assertFails(cli('run', '--model', GPT, '--ids', '1,2', '--threads', '0'), 1, /--threads must be at least 1, got 0/);
   });
 
   describe('overflow', () => {
