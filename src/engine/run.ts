@@ -229,6 +229,10 @@ async function runOnnxWebGpu(request: LayerRequest, threads: number, env: Engine
   if (reply.weights.length !== spec.heads * n * n) {
     return fallBack('failed', `${reply.weights.length} weights for ${spec.heads} × ${n}²`);
   }
+  // The panel sends the weights back, not the output: scores and weights get the core's check.
+  const dHead = spec.dModel / spec.heads;
+  const checked = { n, dModel: spec.dModel, heads: spec.heads, dHead, weights: reply.weights, output: new Float32Array(n * spec.dModel) };
+  checkAttentionOutcome(layer.x, n, layer.weights, layer.options, checked, request.sequence);
   const backend = reply.adapter ? `onnx-webgpu · ${reply.adapter}` : 'onnx-webgpu';
   return layerRun(request, layer.tokens, spec.heads, reply.weights, reply.elapsedMs ?? 0, backend); // [1][H][N][N]
 }
