@@ -3,10 +3,9 @@
 // short line on stderr naming the problem and where it is; never 70, a signal or a stack trace.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { assertFails, cli, CLI, CORE_FIXTURES, ROOT } from './runCli';
+import { assertFails, cli, CLI, cliScratch, CORE_FIXTURES, ROOT } from './runCli';
 
 const WORDPIECE = path.join(CORE_FIXTURES, 'tokenizers', 'wordpiece.json');
 const GPT = path.join(ROOT, 'test', 'fixtures', 'onnx', 'gpt_tiny.onnx');
@@ -25,18 +24,8 @@ const words = (n: number): string => Array.from({ length: n }, (_, i) => `w${i}`
 
 describe('command line: bad input', function () {
   this.timeout(30_000);
-  let tmp: string;
-  const write = (name: string, body: string | Buffer): string => {
-    const file = path.join(tmp, name);
-    writeFileSync(file, body);
-    return file;
-  };
-
-  before(function () {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "node scripts/build.mjs cli" first`);
-    tmp = mkdtempSync(path.join(tmpdir(), 'attention-bad-'));
-  });
-  after(() => rmSync(tmp, { recursive: true, force: true }));
+  const scratch = cliScratch('attention-bad-');
+  const write = scratch.write;
 
   it('1. refuses JSON nested 10,000 deep before parsing it, naming where', () => {
     const deep = write('deep.json', `{"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`);
@@ -86,7 +75,7 @@ describe('command line: bad input', function () {
   });
 
   it('5. streams 3,000 tokens of JSON to a file, complete and parseable', () => {
-    const out = path.join(tmp, 'n3000.json');
+    const out = path.join(scratch.dir, 'n3000.json');
     const r = cli('run', '--text', words(3000), '--heads', '1', '--d-model', '4', '--out', out);
     assert.equal(r.status, 0, r.stderr);
     const body = JSON.parse(readFileSync(out, 'utf8'));
@@ -108,8 +97,8 @@ describe('command line: bad input', function () {
   });
 
   it('7. a write that fails half-way leaves the old --out file and no temporary file', () => {
-    const dir = mkdtempSync(path.join(tmp, 'atomic-'));
-    const out = write(path.relative(tmp, path.join(dir, 'out.json')), 'old\n');
+    const dir = mkdtempSync(path.join(scratch.dir, 'atomic-'));
+    const out = write(path.relative(scratch.dir, path.join(dir, 'out.json')), 'old\n');
     // A file-size limit of 8 blocks (4 kB) stops the write part way, as a full disk would.
     const r = spawnSync('bash', ['-c', 'ulimit -f 8; exec "$0" "$@"', process.execPath, CLI, 'run', '--text', words(100), '--out', out], { encoding: 'utf8' });
     assertFails({ status: r.status, stdout: r.stdout, stderr: r.stderr }, 2, /cannot write .*out\.json: EFBIG/);

@@ -1,22 +1,15 @@
 // The command line as a user runs it: `node dist/cli.js …` (built by `node scripts/build.mjs cli`).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { layerSpec, runLayer } from '../../../src/core';
-import { assertFails, cli, CLI, CORE_FIXTURES, flat, maxDiff } from './runCli';
+import { assertFails, cli, cliScratch, CORE_FIXTURES, flat, maxDiff } from './runCli';
 
 const WORDPIECE = path.join(CORE_FIXTURES, 'tokenizers', 'wordpiece.json');
 
 describe('command line', function () {
   this.timeout(20000);
-  let tmp: string;
-
-  before(function () {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "node scripts/build.mjs cli" first`);
-    tmp = mkdtempSync(path.join(tmpdir(), 'attention-cli-'));
-  });
-  after(() => rmSync(tmp, { recursive: true, force: true }));
+  const scratch = cliScratch('attention-cli-');
 
   it('prints help', () => {
     const r = cli('--help');
@@ -46,7 +39,7 @@ describe('command line', function () {
     }
 
     it('writes to --out instead of stdout', () => {
-      const out = path.join(tmp, 'case.json');
+      const out = path.join(scratch.dir, 'case.json');
       const r = cli('case', path.join(CORE_FIXTURES, 'one_token.json'), '--out', out);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, '');
@@ -55,13 +48,13 @@ describe('command line', function () {
 
     it('reports bad cases in one line', () => {
       const write = (name: string, body: string) => {
-        const file = path.join(tmp, name);
+        const file = path.join(scratch.dir, name);
         writeFileSync(file, body);
         return file;
       };
       const I = [[1, 0], [0, 1]];
       const weights = { wq: I, wk: I, wv: I, wo: I };
-      assertFails(cli('case', path.join(tmp, 'missing.json')), 2, /cannot read .*missing\.json: no such file/);
+      assertFails(cli('case', path.join(scratch.dir, 'missing.json')), 2, /cannot read .*missing\.json: no such file/);
       assertFails(cli('case', write('broken.json', '{"x": [[1, 2]')), 1, /not valid JSON/);
       assertFails(cli('case', write('ragged.json', JSON.stringify({ x: [[1, 2], [3]], heads: 1, weights }))), 1, /x: row 2 has 1 value/);
       assertFails(cli('case', write('nan.json', JSON.stringify({ x: [[1, 'NaN']], heads: 1, weights }))), 1, /x: row 1, column 2/);
@@ -99,7 +92,7 @@ describe('command line', function () {
     });
 
     it('writes CSV with one row per head, query and key', () => {
-      const out = path.join(tmp, 'weights.csv');
+      const out = path.join(scratch.dir, 'weights.csv');
       const r = cli('run', '--text', 'a b c', '--heads', '2', '--d-model', '4', '--format', 'csv', '--out', out);
       assert.equal(r.status, 0, r.stderr);
       const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
@@ -126,7 +119,7 @@ describe('command line', function () {
       assertFails(cli('run', '--text', 'a', '--format', 'xml'), 2, /--format must be json or csv/);
       assertFails(cli('run', '--text', 'a', '--mask', 'diagonal'), 2, /--mask must be/);
       assertFails(cli('run', '--text', '   '), 1, /no tokens/);
-      assertFails(cli('run', '--text', 'a', '--tokenizer', path.join(tmp, 'none.json')), 2, /cannot read/);
+      assertFails(cli('run', '--text', 'a', '--tokenizer', path.join(scratch.dir, 'none.json')), 2, /cannot read/);
       assertFails(cli('run', '--txt', 'a'), 2, /Unknown option '--txt'/);
       assertFails(cli('frobnicate'), 2, /unknown command "frobnicate"/);
     });

@@ -1,27 +1,16 @@
 // `notebook check` and `notebook resave` as a person or CI runs them: `node dist/cli.js notebook …`.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { OriginalBytes, readNotebookBytes, writeNotebookBytes } from '../../../src/notebookFile/format';
-import { assertFails, cli, CLI, ROOT } from './runCli';
+import { assertFails, cli, cliScratch, ROOT } from './runCli';
 
 const TOUR = path.join(ROOT, 'sample', 'tour.attnb');
 
 describe('command line: notebook', function () {
   this.timeout(20000);
-  let tmp: string;
-  const write = (name: string, body: string | Uint8Array) => {
-    const file = path.join(tmp, name);
-    writeFileSync(file, body);
-    return file;
-  };
-
-  before(function () {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "node scripts/build.mjs cli" first`);
-    tmp = mkdtempSync(path.join(tmpdir(), 'attention-notebook-cli-'));
-  });
-  after(() => rmSync(tmp, { recursive: true, force: true }));
+  const scratch = cliScratch('attention-notebook-cli-');
+  const write = scratch.write;
 
   it('is in the help', () => {
     const r = cli('--help');
@@ -42,7 +31,7 @@ describe('command line: notebook', function () {
       const wrongKind = write('kind.attnb', '{\n  "format": "attention-notebook",\n  "version": 2,\n  "cells": [\n    {"kind": "python"}\n  ]\n}\n');
       const syntax = write('syntax.attnb', '{"format": "attention-notebook",\n "version": 2, "cells": [,]}');
       const latin1 = write('latin1.attnb', Uint8Array.from([0x7b, 0x0a, 0x22, 0xe9, 0x22]));
-      const missing = path.join(tmp, 'missing.attnb');
+      const missing = path.join(scratch.dir, 'missing.attnb');
       const r = cli('notebook', 'check', TOUR, wrongKind, syntax, latin1, missing);
       assert.equal(r.status, 1, r.stderr);
       assert.equal(r.stderr, '');
@@ -71,7 +60,7 @@ describe('command line: notebook', function () {
     it('writes the bytes the serializer writes: the file itself when unchanged', () => {
       const hand = write('hand.attnb', '{"version":1,"format":"attention-notebook",\r\n\t"cells":[{"source":"a","kind":"attention","outputs":[],"execution":{}}],"generator":"x"}');
       for (const file of [TOUR, hand]) {
-        const out = path.join(tmp, `${path.basename(file)}.out`);
+        const out = path.join(scratch.dir, `${path.basename(file)}.out`);
         const r = cli('notebook', 'resave', file, '--out', out);
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.stdout, '');
@@ -88,7 +77,7 @@ describe('command line: notebook', function () {
 
     it('refuses a file that does not open, in one line, with exit 1', () => {
       const bad = write('bad.attnb', '{"format":"attention-notebook","version":2,"cells":[3]}');
-      const out = path.join(tmp, 'never.attnb');
+      const out = path.join(scratch.dir, 'never.attnb');
       assertFails(cli('notebook', 'resave', bad, '--out', out), 1, /bad\.attnb:1:53: cells\[0\]: expected an object, found 3$/);
       assert.equal(existsSync(out), false);
       assertFails(cli('notebook', 'resave'), 2, /exactly one FILE/);

@@ -2,6 +2,8 @@
 // checks its results share.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../../../..'); // out/test/unit/cli → the repository
@@ -32,4 +34,27 @@ export const flat = (a: unknown): number[] => (a as unknown[]).flat(Infinity as 
 export function maxDiff(a: number[], b: number[]): number {
   assert.equal(a.length, b.length);
   return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+}
+
+/**
+ * For a describe block: checks that dist/cli.js is built, and gives a folder of its own for the
+ * files the tests write (removed afterwards) with a way to write one.
+ */
+export function cliScratch(prefix: string): { readonly dir: string; write(name: string, body: string | Uint8Array): string } {
+  let dir = '';
+  before(function () {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "node scripts/build.mjs cli" first`);
+    dir = mkdtempSync(path.join(tmpdir(), prefix));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    get dir() {
+      return dir;
+    },
+    write(name, body) {
+      const file = path.join(dir, name);
+      writeFileSync(file, body);
+      return file;
+    },
+  };
 }
