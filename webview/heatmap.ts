@@ -54,6 +54,18 @@ export function canvasStack(ariaLabel: string): { stack: HTMLElement; cells: HTM
   return { stack, cells, overlay };
 }
 
+/** Gives canvases a CSS size and a backing store at the screen's pixel ratio, which it returns. */
+export function sizeCanvases(canvases: HTMLCanvasElement[], width: number, height: number): number {
+  const dpr = window.devicePixelRatio || 1;
+  for (const c of canvases) {
+    c.width = Math.round(width * dpr);
+    c.height = Math.round(height * dpr);
+    c.style.width = `${width}px`;
+    c.style.height = `${height}px`;
+  }
+  return dpr;
+}
+
 /** Smallest cell, in CSS pixels, at which token labels are still readable. */
 const LABEL_MIN_CELL = 12;
 const MAX_CELL = 36;
@@ -146,13 +158,7 @@ export class Heatmap {
     const width = Math.ceil(this.left + side + PAD);
     const height = Math.ceil(this.top + side + PAD);
 
-    const dpr = window.devicePixelRatio || 1;
-    for (const c of [this.canvas, this.overlay]) {
-      c.width = Math.round(width * dpr);
-      c.height = Math.round(height * dpr);
-      c.style.width = `${width}px`;
-      c.style.height = `${height}px`;
-    }
+    const dpr = sizeCanvases([this.canvas, this.overlay], width, height);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     // Enlarged cells stay sharp squares; a shrunk matrix is smoothed rather than sampled.

@@ -114,8 +114,10 @@ export function renderLines(ctx: ViewContext): ViewResult {
   const n = ctx.shownTokens(st.sequence);
   // Weights kept in the host come exact only up to a few hundred tokens, as many as lines can show.
   const matrices = visible.map((head) => ({ head, m: ctx.head(st.sequence, st.layer, head) }));
-  if (n > MAX_LINE_TOKENS || matrices.some((x) => !x.m)) {
-    hint.textContent = format(s.linesTooMany, Math.max(n, MAX_LINE_TOKENS + 1), MAX_LINE_TOKENS);
+  // Heads missing: the sequence is over the limit with its special tokens, fetched only up to it.
+  const missing = matrices.some((x) => !x.m);
+  if (n > MAX_LINE_TOKENS || missing) {
+    hint.textContent = format(s.linesTooMany, missing ? seq.n : n, MAX_LINE_TOKENS);
     return none;
   }
   const shown = matrices.map(({ head, m }) => ({ head, p: prepare(seq, m as Float32Array, st) }));

@@ -2,6 +2,7 @@
 // be sorted or coloured by entropy, sparsity or largest weight; a thumbnail opens the head large.
 import { fullWindow } from '../src/core/tiles';
 import { matrixPixels, scaleCss } from './colormap';
+import { sizeCanvases } from './heatmap';
 import { format } from './tooltip';
 import type { ViewContext, ViewResult } from './viewContext';
 import { filtersOf } from './viewState';
@@ -14,12 +15,7 @@ function thumbCanvas(css: number): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.className = 'thumb-canvas';
   canvas.dataset.export = 'true';
-  const dpr = window.devicePixelRatio || 1;
-  const size = Math.max(1, Math.round(css * dpr));
-  canvas.width = size;
-  canvas.height = size;
-  canvas.style.width = `${css}px`;
-  canvas.style.height = `${css}px`;
+  sizeCanvases([canvas], css, css);
   return canvas;
 }
 

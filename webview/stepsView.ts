@@ -1,7 +1,7 @@
 // Step by step through one head: Q, K, V → scores → scaled → masked → softmax → weighted values
 // → output, each with a sentence or two on what happens. The host recomputes the head with the
 // core whenever scaling or the causal mask is toggled, so the effect shows at once.
-import type { StepsPayload, StepTexts } from '../src/shared/protocol';
+import { MAX_STEP_TOKENS, type StepsPayload, type StepTexts } from '../src/shared/protocol';
 import { matrixPixels, parseColour, scaleCss, type ColourScale } from './colormap';
 import { toggleButton } from './controls';
 import { format } from './tooltip';
@@ -11,8 +11,6 @@ import { ALL_HEADS } from './viewState';
 
 /** Up to this many rows and columns a matrix is a table of numbers; above it, a coloured image. */
 const NUMBERS_UP_TO = 16;
-/** The host recomputes at most this many tokens step by step. */
-export const MAX_STEP_TOKENS = 512;
 
 function numberText(v: number): string {
   if (v === -Infinity) return '−∞';

@@ -8,7 +8,7 @@ import { clipWindow, fullWindow, type Tile, type Window } from '../src/core/tile
 import type { ColourScale } from './colormap';
 import type { ThemeColours } from './theme';
 import { CellProbe } from './cellProbe';
-import { canvasStack, captionText } from './heatmap';
+import { canvasStack, captionText, sizeCanvases } from './heatmap';
 import { tileImage, tileMax } from './tileImage';
 import { format, hideTooltip, showTooltip } from './tooltip';
 import {
@@ -220,13 +220,7 @@ export class ZoomHeatmap {
     if (this.view.side > 1) this.view = resizeViewport(this.view, side, this.maxCell);
     else this.view = this.initial ? viewportFor(this.initial, n, side, this.maxCell) : fitViewport(n, side);
     const size = this.gutter + side + PAD;
-    const dpr = window.devicePixelRatio || 1;
-    for (const c of [this.cells, this.canvas]) {
-      c.width = Math.round(size * dpr);
-      c.height = Math.round(size * dpr);
-      c.style.width = `${size}px`;
-      c.style.height = `${size}px`;
-    }
+    sizeCanvases([this.cells, this.canvas], size, size);
     this.minimap.layout(mini, n);
     this.paint();
     this.requestWindow();

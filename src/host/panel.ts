@@ -30,7 +30,7 @@ const RENDER_REPORT_TIMEOUT_MS = 30_000;
  * draws, so what crosses grows with the pixels shown rather than with layers × heads × N².
  * Below it, the whole run is smaller than the overviews of its heads would be, and goes at once.
  */
-export const INLINE_WEIGHT_BYTES = 4 * 2 ** 20;
+const INLINE_WEIGHT_BYTES = 4 * 2 ** 20;
 /** How long closing waits for the workbench to drop the panel's tab. */
 const TAB_CLOSE_TIMEOUT_MS = 2_000;
 /** How long an export waits for the webview to draw the picture. */

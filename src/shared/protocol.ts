@@ -166,6 +166,9 @@ export interface ComputingMessage {
   type: 'computing';
 }
 
+/** Steps keep several N × N matrices: beyond this many tokens they cost more memory than they teach. */
+export const MAX_STEP_TOKENS = 512;
+
 /** Every intermediate of one head, for the step-by-step view. */
 export interface StepsPayload {
   sequence: number;

@@ -3,10 +3,7 @@
 // and the steps therefore read the same layer: the same weights setting, the same matrix.
 import { layerSteps } from '../../core';
 import type { LayerRequest } from '../../engine/run';
-import type { StepsPayload } from '../../shared/protocol';
-
-/** Steps keep several N × N matrices: beyond this they would cost more memory than they teach. */
-export const MAX_STEP_TOKENS = 512;
+import { MAX_STEP_TOKENS, type StepsPayload } from '../../shared/protocol';
 
 export function computeSteps(
   request: LayerRequest, sequence: number, head: number, scale: boolean, causal: boolean, n: number,
