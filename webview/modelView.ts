@@ -1,31 +1,15 @@
 // The model view: every head of every layer as a thumbnail, layers down, heads across. Heads can
 // be sorted or coloured by entropy, sparsity or largest weight; a thumbnail opens the head large.
 import { fullWindow } from '../src/core/tiles';
-import { matrixPixels, scaleCss } from './colormap';
-import { sizeCanvases } from './heatmap';
+import { scaleCss } from './colormap';
+import { paintThumbnail, thumbCanvas, thumbnail } from './thumbnail';
 import { format } from './tooltip';
 import type { ViewContext, ViewResult } from './viewContext';
 import { filtersOf } from './viewState';
-import { headMatrix, headOrder, maxOf, normalise, poolMax, prepare, type HeadStats } from './viewData';
+import { headMatrix, headOrder, normalise, prepare, type HeadStats } from './viewData';
 
 /** Below this many tokens the summaries are cheap enough to show without being asked for. */
 const ALWAYS_STATS_TOKENS = 256;
-
-function thumbCanvas(css: number): HTMLCanvasElement {
-  const canvas = document.createElement('canvas');
-  canvas.className = 'thumb-canvas';
-  canvas.dataset.export = 'true';
-  sizeCanvases([canvas], css, css);
-  return canvas;
-}
-
-/** A thumbnail of weights held here: max-pooled to its pixels. */
-function thumbnail(m: Float32Array, n: number, css: number): HTMLCanvasElement {
-  const canvas = thumbCanvas(css);
-  // Max-pooled to the thumbnail's pixels, so a sharp diagonal or one bright column survives.
-  paint(canvas, n === 0 ? undefined : poolMax(m, n, canvas.width));
-  return canvas;
-}
 
 /**
  * A thumbnail of weights kept in the host: the host pools the head to the thumbnail's pixels
@@ -36,25 +20,9 @@ function remoteThumbnail(ctx: ViewContext, layer: number, head: number, n: numbe
   const side = Math.min(n, canvas.width);
   const choice = { layer, head, aggregate: 'none' as const, rollout: false };
   const drawn = ctx.host.requestTile(ctx.state.sequence, choice, filtersOf(ctx.state), fullWindow(n), side, side)
-    .then(({ tile }) => paint(canvas, { m: tile.max, size: tile.rows }))
+    .then(({ tile }) => paintThumbnail(canvas, { m: tile.max, size: tile.rows }))
     .catch(() => undefined); // a thumbnail that cannot come stays blank; the heatmap view says why
   return { canvas, drawn };
-}
-
-function paint(canvas: HTMLCanvasElement, pooled: { m: Float32Array; size: number } | undefined): void {
-  const ctx = canvas.getContext('2d');
-  const size = canvas.width;
-  if (!ctx || !pooled) return;
-  const img = document.createElement('canvas');
-  img.width = pooled.size;
-  img.height = pooled.size;
-  const ictx = img.getContext('2d');
-  if (!ictx) return;
-  const pixels = ictx.createImageData(pooled.size, pooled.size);
-  matrixPixels(pooled.m, { kind: 'sequential', max: maxOf(pooled.m) }, pixels.data);
-  ictx.putImageData(pixels, 0, 0);
-  ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(img, 0, 0, size, size);
 }
 
 function metricText(ctx: ViewContext, stats: HeadStats | undefined, i: number): string {

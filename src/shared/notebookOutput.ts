@@ -302,8 +302,18 @@ export interface RendererStrings {
   /** Short word after a heatmap's caption: "max 0.965". */
   max: string;
   meanOfHeads: string;
+  maxOfHeads: string;
+  allHeads: string;
+  /** The model view's name: every layer × head as a thumbnail. */
+  model: string;
+  /** Label of the choice between all heads, one head, mean, maximum and the model view. */
+  show: string;
+  /** "KV head 2 of 4": the key/value head a query head shares. */
+  kvHead: string;
+  thumbLabel: string;
   heatmapLabel: string;
   meanHeatmapLabel: string;
+  maxHeatmapLabel: string;
   topKNote: string;
   invalidOutput: string;
 }
@@ -316,8 +326,15 @@ export const ENGLISH_RENDERER_STRINGS: RendererStrings = {
   weight: 'Weight',
   max: 'max',
   meanOfHeads: 'Mean of {0} heads',
+  maxOfHeads: 'Maximum of {0} heads',
+  allHeads: 'All heads',
+  model: 'Model',
+  show: 'Show',
+  kvHead: 'KV head {0} of {1}',
+  thumbLabel: 'Layer {0}, head {1}: open large',
   heatmapLabel: 'Attention weights of head {0}: queries down, keys across',
   meanHeatmapLabel: 'Attention weights averaged over {0} heads: queries down, keys across',
+  maxHeatmapLabel: 'Largest attention weight of {0} heads: queries down, keys across',
   topKNote: 'The weights were larger than the size limit, so only the {0} largest of each row were kept; the others show as 0.',
   invalidOutput: 'This attention output cannot be shown: {0}',
 };

@@ -1,42 +1,55 @@
-// Notebook renderer for attention outputs: the panel's heatmap component, one per head (or one
-// for the mean of the heads), drawn into a notebook cell's output. Loaded by VS Code as an ES
-// module (contributes.notebookRenderer); never imports vscode. An output of several layers (an
-// ONNX model) gets a layer choice above the heatmaps, which show the chosen layer.
+// Notebook renderer for attention outputs, in attention notebooks and in any other notebook
+// (Jupyter's .ipynb included) whose output carries one of OUTPUT_MIMES: the panel's heatmap
+// component, one per head, the heads' mean or maximum, or one thumbnail per layer × head. Loaded
+// by VS Code as an ES module (contributes.notebookRenderer); never imports vscode.
+//
+// Outputs can be large (144 heads of 512 tokens are 150 MB of weights). A layer's weights are
+// decoded when a view first shows it, the first heatmaps are drawn at once and the others when
+// they scroll into sight, so an output costs little until someone looks at it.
+import { aggregateHeads } from '../../src/shared/matrices';
 import {
-  decodeAttention,
   ENGLISH_RENDERER_STRINGS,
   formatString,
   isToRenderer,
-  layerOf,
-  meanOverHeads,
   OutputFormatError,
-  type AttentionData,
   type FromRenderer,
   type RendererStrings,
 } from '../../src/shared/notebookOutput';
 import { Heatmap, type Cell } from '../heatmap';
 import { onThemeChange, readTheme } from '../theme';
+import { thumbnail } from '../thumbnail';
 import type { ActivationFunction, OutputItem } from './rendererApi';
+import { readSource, type OutputSource } from './source';
 import { RENDERER_CSS } from './style';
 
 /** Narrowest a heatmap gets before the heads wrap onto another row. */
 const MIN_MAP_WIDTH = 240;
 const GAP = 16;
+/** Cells drawn before the output is first shown; later heatmaps wait until they come into sight. */
+const EAGER_CELLS = 512 * 512;
 
 let strings: RendererStrings = ENGLISH_RENDERER_STRINGS;
 const views = new Map<string, OutputView>();
 
+/** What the output shows: every head, one head, the heads' mean or maximum, or the model view. */
+type Show = 'all' | 'mean' | 'max' | 'model' | `head${number}`;
+
 class OutputView {
   private maps: Heatmap[] = [];
+  /** Heatmaps drawn so far (the rest wait for the observer). */
+  private readonly drawnMaps = new Set<Heatmap>();
+  private observer: IntersectionObserver | undefined;
   private readonly resize: ResizeObserver;
   private lastWidth = -1;
-  /** The layer shown, kept across rebuilds (the localized strings arriving). */
+  /** Kept across rebuilds (the localized strings arriving, a layer chosen). */
   private layer = 0;
+  private show: Show;
 
   constructor(
-    private readonly data: AttentionData,
+    private readonly source: OutputSource,
     private readonly element: HTMLElement,
   ) {
+    this.show = source.showMean ? 'mean' : 'all';
     this.build();
     this.resize = new ResizeObserver(() => {
       if (this.element.clientWidth !== this.lastWidth) this.draw();
@@ -44,113 +57,285 @@ class OutputView {
     this.resize.observe(this.element);
   }
 
-  /** Builds (or rebuilds, when the localized strings arrive) the DOM of the output. */
+  /** Builds (or rebuilds) the DOM of the output for the current layer and choice. */
   build(): void {
-    const { data } = this;
+    const { source } = this;
+    this.observer?.disconnect();
+    this.drawnMaps.clear();
+    this.maps = [];
     const root = document.createElement('div');
     root.className = 'attn-output';
-    root.dataset.tokens = String(data.n);
-    root.dataset.heads = String(data.heads);
-    root.dataset.layers = String(data.layers);
-    root.dataset.layer = String(this.layer);
-    if (data.layers > 1) root.append(this.layerChoice());
-    if (data.topK !== undefined) {
+    Object.assign(root.dataset, {
+      tokens: String(source.n), heads: String(source.heads), layers: String(source.layers), layer: String(this.layer), show: this.show,
+    });
+    if (source.title) {
+      const title = document.createElement('p');
+      title.className = 'attn-title';
+      title.textContent = source.title;
+      root.append(title);
+    }
+    root.append(this.toolbar());
+    if (source.topK !== undefined) {
       const note = document.createElement('p');
       note.className = 'attn-note';
-      note.textContent = formatString(strings.topKNote, data.topK);
+      note.textContent = formatString(strings.topKNote, source.topK);
       root.append(note);
     }
-    const grid = document.createElement('div');
-    grid.className = 'attn-heads';
     const status = document.createElement('div');
     status.className = 'attn-status';
     status.setAttribute('role', 'status');
     status.setAttribute('aria-live', 'polite');
-    this.maps = this.heatmaps((map, cell) => {
-      status.textContent = cell ? this.layerPrefix() + describeCell(map, cell, this.isMean ? formatString(strings.meanOfHeads, data.heads) : undefined) : '';
-    });
-    grid.append(...this.maps.map((m) => m.element));
-    root.append(grid, status);
+    const content = document.createElement('div');
+    root.append(content, status);
     this.element.replaceChildren(root);
+    try {
+      if (this.show === 'model') this.buildModel(content);
+      else this.buildHeads(content, status);
+    } catch (e) {
+      // A layer whose weights are damaged says so in its place; the other layers stay choosable.
+      if (!(e instanceof OutputFormatError)) throw e;
+      content.replaceChildren(errorParagraph(e.message));
+    }
     this.draw();
   }
 
-  /** A labelled <select> of the layers; choosing one redraws the heatmaps of that layer. */
-  private layerChoice(): HTMLElement {
+  private toolbar(): HTMLElement {
+    const bar = document.createElement('div');
+    bar.className = 'attn-toolbar';
+    const { layers, heads } = this.source;
+    if (layers > 1 && this.show !== 'model') {
+      const options = Array.from({ length: layers }, (_, l) => {
+        const name = this.source.layerName(l);
+        return { value: String(l), text: `${l + 1} / ${layers}${name ? ` · ${name}` : ''}` };
+      });
+      bar.append(this.choice(strings.layer, 'attn-layer', options, String(this.layer), (v) => (this.layer = Number(v))));
+    }
+    const shows = [
+      { value: 'all', text: strings.allHeads },
+      { value: 'mean', text: formatString(strings.meanOfHeads, heads) },
+      { value: 'max', text: formatString(strings.maxOfHeads, heads) },
+      ...Array.from({ length: heads }, (_, h) => ({ value: `head${h}`, text: this.headCaption(h) })),
+      ...(layers > 1 ? [{ value: 'model', text: strings.model }] : []),
+    ];
+    bar.append(this.choice(strings.show, 'attn-show', shows, this.show, (v) => (this.show = v as Show)));
+    return bar;
+  }
+
+  /** A labelled <select>; choosing an option sets it and rebuilds the output, keeping the focus on it. */
+  private choice(
+    text: string, className: string, options: { value: string; text: string }[], value: string, set: (value: string) => void,
+  ): HTMLElement {
     const label = document.createElement('label');
-    label.className = 'attn-layer';
+    label.className = className;
     const select = document.createElement('select');
-    select.className = 'attn-layer-select';
-    for (let l = 0; l < this.data.layers; l++) {
+    select.className = `${className}-select`;
+    for (const o of options) {
       const option = document.createElement('option');
-      option.value = String(l);
-      option.textContent = `${l + 1} / ${this.data.layers}`;
+      option.value = o.value;
+      option.textContent = o.text;
       select.append(option);
     }
-    select.value = String(this.layer);
+    select.value = value;
     select.addEventListener('change', () => {
-      this.layer = Number(select.value);
+      set(select.value);
       this.build();
-      this.element.querySelector<HTMLSelectElement>('.attn-layer-select')?.focus();
+      this.element.querySelector<HTMLSelectElement>(`.${className}-select`)?.focus();
     });
-    label.append(`${strings.layer} `, select);
+    label.append(`${text} `, select);
     return label;
   }
 
-  private layerPrefix(): string {
-    return this.data.layers > 1 ? `${strings.layer} ${this.layer + 1} · ` : '';
+  /** "Head 5", or "Head 5 · KV head 2 of 2" when query heads share key/value heads. */
+  private headCaption(h: number): string {
+    const kv = this.source.kvHeads(this.layer);
+    const { heads } = this.source;
+    if (kv === heads) return `${strings.head} ${h + 1}`;
+    return `${strings.head} ${h + 1} · ${formatString(strings.kvHead, Math.floor(h / (heads / kv)) + 1, kv)}`;
   }
 
-  private get isMean(): boolean {
-    return this.data.settings.view === 'mean';
-  }
-
-  private heatmaps(onFocus: (map: Heatmap, cell: Cell | undefined) => void): Heatmap[] {
-    const data = layerOf(this.data, this.layer);
-    if (this.isMean) {
-      const mean = meanOverHeads(data); // [N][N]
-      const caption = formatString(strings.meanOfHeads, data.heads);
-      return [new Heatmap({ head: 0, tokens: data.tokens, n: data.n, weights: mean }, caption, formatString(strings.meanHeatmapLabel, data.heads), onFocus, { maxLabel: strings.max })];
+  private buildHeads(content: HTMLElement, status: HTMLElement): void {
+    const { source } = this;
+    const weights = source.weights(this.layer); // [H][N][N]
+    const { heads, n, tokens } = source;
+    const grid = document.createElement('div');
+    grid.className = 'attn-heads';
+    const onFocus = (map: Heatmap, cell: Cell | undefined): void => {
+      status.textContent = cell ? this.layerPrefix() + describeCell(map, cell, this.mapCaption(map.head)) : '';
+    };
+    const options = { maxLabel: strings.max };
+    if (this.show === 'mean' || this.show === 'max') {
+      const m = aggregateHeads({ layers: 1, heads, n, weights }, 0, this.show); // [N][N]
+      const caption = formatString(this.show === 'mean' ? strings.meanOfHeads : strings.maxOfHeads, heads);
+      const label = formatString(this.show === 'mean' ? strings.meanHeatmapLabel : strings.maxHeatmapLabel, heads);
+      this.maps = [new Heatmap({ head: 0, tokens, n, weights: m }, caption, label, onFocus, options)];
+    } else {
+      const shown = this.show === 'all' ? Array.from({ length: heads }, (_, h) => h) : [Number(this.show.slice(4))];
+      this.maps = shown.map((h) => {
+        const w = weights.subarray(h * n * n, (h + 1) * n * n); // [N][N] of head h
+        return new Heatmap({ head: h, tokens, n, weights: w }, this.headCaption(h), formatString(strings.heatmapLabel, h + 1), onFocus, options);
+      });
     }
-    const stride = data.n * data.n;
-    return Array.from({ length: data.heads }, (_, h) => {
-      const weights = data.weights.subarray(h * stride, (h + 1) * stride); // [N][N] of head h
-      return new Heatmap({ head: h, tokens: data.tokens, n: data.n, weights }, `${strings.head} ${h + 1}`, formatString(strings.heatmapLabel, h + 1), onFocus, { maxLabel: strings.max });
-    });
+    const group = heads / source.kvHeads(this.layer);
+    for (const map of this.maps) {
+      // A thin line between the heads of one key/value head and the next.
+      if (this.show === 'all' && group > 1 && map.head > 0 && map.head % group === 0) grid.append(separator());
+      grid.append(map.element);
+    }
+    content.append(grid);
   }
 
-  /** Lays the heatmaps out for the output's width; records how many drew, for tests and tools. */
+  /** What a focused cell's map is called in the status line. */
+  private mapCaption(head: number): string {
+    if (this.show === 'mean') return formatString(strings.meanOfHeads, this.source.heads);
+    if (this.show === 'max') return formatString(strings.maxOfHeads, this.source.heads);
+    return this.headCaption(head);
+  }
+
+  /** Every layer × head as a thumbnail; a layer is decoded and drawn when its row comes into sight. */
+  private buildModel(content: HTMLElement): void {
+    const { source } = this;
+    const grid = document.createElement('div');
+    grid.className = 'attn-model';
+    grid.setAttribute('role', 'group');
+    grid.setAttribute('aria-label', strings.model);
+    const css = Math.max(40, Math.min(96, Math.floor((this.element.clientWidth - 96) / source.heads) - 8));
+    let drawn = 0;
+    const fill = (row: HTMLElement, l: number): void => {
+      let weights: Float32Array;
+      try {
+        weights = source.weights(l);
+      } catch (e) {
+        if (!(e instanceof OutputFormatError)) throw e;
+        row.append(errorParagraph(e.message));
+        return;
+      }
+      const nn = source.n * source.n;
+      const group = source.heads / source.kvHeads(l);
+      for (let h = 0; h < source.heads; h++) {
+        if (group > 1 && h > 0 && h % group === 0) row.append(separator());
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'attn-thumb';
+        button.setAttribute('aria-label', formatString(strings.thumbLabel, l + 1, h + 1));
+        const caption = document.createElement('span');
+        caption.textContent = `${strings.head} ${h + 1}`;
+        button.append(thumbnail(weights.subarray(h * nn, (h + 1) * nn), source.n, css), caption);
+        button.addEventListener('click', () => {
+          this.layer = l;
+          this.show = `head${h}`;
+          this.build();
+          this.element.querySelector<HTMLElement>('.heatmap-overlay')?.focus();
+        });
+        row.append(button);
+        drawn++;
+      }
+      const root = this.element.querySelector<HTMLElement>('.attn-output');
+      if (root) root.dataset.drawn = String(drawn);
+    };
+    const rows = Array.from({ length: source.layers }, (_, l) => {
+      const row = document.createElement('div');
+      row.className = 'attn-model-row';
+      row.style.minHeight = `${css + 24}px`;
+      const label = document.createElement('span');
+      label.className = 'attn-model-layer';
+      const name = source.layerName(l);
+      label.textContent = `${strings.layer} ${l + 1}`;
+      if (name) label.title = name;
+      row.append(label);
+      grid.append(row);
+      return row;
+    });
+    content.append(grid);
+    this.observer = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        this.observer?.unobserve(e.target);
+        const row = e.target as HTMLDivElement;
+        fill(row, rows.indexOf(row));
+      }
+    }, { rootMargin: '200px' });
+    rows.forEach((r) => this.observer?.observe(r));
+  }
+
+  private layerPrefix(): string {
+    return this.source.layers > 1 ? `${strings.layer} ${this.layer + 1} · ` : '';
+  }
+
+  /** Lays the heatmaps out for the output's width: the first at once, the others as they come into sight. */
   draw(): void {
     this.lastWidth = this.element.clientWidth;
+    if (this.maps.length === 0) return;
     const total = Math.max(200, this.lastWidth - 8);
     const perRow = Math.max(1, Math.min(this.maps.length, Math.floor(total / MIN_MAP_WIDTH)));
     const width = Math.floor((total - GAP * (perRow - 1)) / perRow);
     const theme = readTheme();
-    const drawn = this.maps.filter((m) => m.draw(theme, width)).length;
+    const paint = (map: Heatmap): void => {
+      map.element.style.minHeight = '';
+      if (map.draw(theme, width)) this.drawnMaps.add(map);
+    };
+    if (this.drawnMaps.size > 0) {
+      this.drawnMaps.forEach(paint); // a new width or theme: repaint what is on show
+    } else {
+      let cells = 0;
+      for (const map of this.maps) {
+        if (cells > 0 && cells + map.n * map.n > EAGER_CELLS) break;
+        cells += map.n * map.n;
+        paint(map);
+      }
+    }
+    this.countDrawn();
+    const waiting = this.maps.filter((m) => !this.drawnMaps.has(m));
+    if (waiting.length === 0) return;
+    // Until drawn, a heatmap holds its place at about its size, so only those in sight are drawn.
+    for (const map of waiting) map.element.style.minHeight = `${width}px`;
+    this.observer?.disconnect();
+    this.observer = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const map = this.maps.find((m) => m.element === e.target);
+        if (!e.isIntersecting || !map || this.drawnMaps.has(map)) continue;
+        this.observer?.unobserve(e.target);
+        paint(map);
+        this.countDrawn();
+      }
+    }, { rootMargin: '200px' });
+    for (const map of waiting) this.observer.observe(map.element);
+  }
+
+  /** How many heatmaps drew, on the output's root, for tests and tools. */
+  private countDrawn(): void {
     const root = this.element.querySelector<HTMLElement>('.attn-output');
-    if (root) root.dataset.drawn = String(drawn);
+    if (root) root.dataset.drawn = String(this.drawnMaps.size);
   }
 
   dispose(): void {
     this.resize.disconnect();
+    this.observer?.disconnect();
     this.element.replaceChildren();
   }
 }
 
-/** The focused cell in words; `meanCaption` stands in for the head when the map is the mean. */
-function describeCell(map: Heatmap, cell: Cell, meanCaption: string | undefined): string {
-  const head = meanCaption ?? `${strings.head} ${map.head + 1}`;
+function separator(): HTMLElement {
+  const line = document.createElement('div');
+  line.className = 'attn-kv-sep';
+  line.setAttribute('role', 'separator');
+  line.setAttribute('aria-orientation', 'vertical');
+  return line;
+}
+
+/** The focused cell in words; `caption` names the map (a head, or the heads' mean or maximum). */
+function describeCell(map: Heatmap, cell: Cell, caption: string): string {
   return (
-    `${head} · ${strings.query} ${cell.q + 1} “${map.token(cell.q)}” → ` +
+    `${caption} · ${strings.query} ${cell.q + 1} “${map.token(cell.q)}” → ` +
     `${strings.key} ${cell.k + 1} “${map.token(cell.k)}” · ${strings.weight} ${map.weightAt(cell).toPrecision(6)}`
   );
 }
 
-function showError(element: HTMLElement, message: string): void {
+function errorParagraph(message: string): HTMLElement {
   const p = document.createElement('p');
   p.className = 'attn-error';
+  p.setAttribute('role', 'alert');
   p.textContent = formatString(strings.invalidOutput, message);
-  element.replaceChildren(p);
+  return p;
 }
 
 function injectStyle(): void {
@@ -164,18 +349,18 @@ function injectStyle(): void {
 function render(item: OutputItem, element: HTMLElement): void {
   views.get(item.id)?.dispose();
   views.delete(item.id);
-  let data: AttentionData;
+  let source: OutputSource;
   try {
-    data = decodeAttention(item.json());
+    source = readSource(item.mime, item.json());
   } catch (e) {
-    // A hand-edited or damaged output: say what is wrong in its place, draw nothing.
+    // A damaged, hand-edited or ill-fitting output: say what is wrong in its place, draw nothing.
     if (e instanceof OutputFormatError || e instanceof SyntaxError) {
-      showError(element, e.message);
+      element.replaceChildren(errorParagraph(e.message));
       return;
     }
     throw e;
   }
-  views.set(item.id, new OutputView(data, element));
+  views.set(item.id, new OutputView(source, element));
 }
 
 export const activate: ActivationFunction = (context) => {

@@ -10,9 +10,18 @@ export const RENDERER_CSS = `
 .attn-output .heatmap-overlay { position: absolute; left: 0; top: 0; cursor: crosshair; }
 .attn-output .heatmap-overlay:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 .attn-output .attn-status { min-height: 1.5em; margin-top: 4px; font-family: var(--vscode-editor-font-family); color: var(--vscode-foreground); }
-.attn-output .attn-layer { display: inline-block; margin: 0 0 8px; }
-.attn-output .attn-layer select { margin-left: 4px; color: var(--vscode-dropdown-foreground); background: var(--vscode-dropdown-background); border: 1px solid var(--vscode-dropdown-border); font: inherit; }
-.attn-output .attn-layer select:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
+.attn-output .attn-title { font-weight: 600; margin: 0 0 6px; }
+.attn-output .attn-toolbar { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 0 0 8px; }
+.attn-output .attn-toolbar select { margin-left: 4px; color: var(--vscode-dropdown-foreground); background: var(--vscode-dropdown-background); border: 1px solid var(--vscode-dropdown-border); font: inherit; }
+.attn-output .attn-toolbar select:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
+.attn-output .attn-kv-sep { width: 2px; margin: 0 -9px; align-self: stretch; background: var(--vscode-editorWidget-border, var(--vscode-descriptionForeground)); }
+.attn-output .attn-model-row { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 8px; margin-bottom: 8px; }
+.attn-output .attn-model-row .attn-kv-sep { margin: 0 -3px; }
+.attn-output .attn-model-layer { width: 72px; flex: none; color: var(--vscode-descriptionForeground); }
+.attn-output .attn-thumb { display: flex; flex-direction: column; align-items: center; gap: 2px; padding: 2px; border: 1px solid transparent; background: none; color: var(--vscode-descriptionForeground); font: inherit; cursor: pointer; }
+.attn-output .attn-thumb:hover { border-color: var(--vscode-focusBorder); }
+.attn-output .attn-thumb:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
+.attn-output .thumb-canvas { display: block; }
 .attn-output .attn-note { color: var(--vscode-descriptionForeground); margin: 0 0 8px; }
 .attn-error { color: var(--vscode-errorForeground); }
 `;
