@@ -3,7 +3,7 @@
 // project's offline host (test/host/code-host.sh: code-server in headless Chromium) stands in for
 // it, because the desktop download cannot be fetched on machines that reach only npm and Debian.
 import { runTests } from '@vscode/test-electron';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { freshProfile } from './host/profile';
@@ -38,6 +38,23 @@ function installPackage(extensionsDir: string, userDataDir: string, desktop: str
   }
 }
 
+/**
+ * The .ipynb files the Jupyter tests open, written by the Python helper through the fixture
+ * script (Debian's python3 and python3-numpy). The 200 MB one is written again only when the
+ * script is newer than it, and not for the packaged run, which opens the small ones.
+ */
+function writeNotebooks(): void {
+  const script = path.join(root, 'scripts', 'fixtures', 'ipynb', 'make_notebooks.py');
+  const out = path.join(root, 'test-output', 'ipynb');
+  const large = path.join(out, 'large.ipynb');
+  const stale = !existsSync(large) || statSync(large).mtimeMs < statSync(script).mtimeMs;
+  const args = [script, '--out', out, ...(!packaged && stale ? ['--large'] : [])];
+  const r = spawnSync('/usr/bin/python3', args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    throw new Error(`${args.join(' ')} failed (${r.error?.message ?? `status ${r.status}`}): the Jupyter tests need /usr/bin/python3 with numpy (apt-get install python3 python3-numpy)`);
+  }
+}
+
 async function main(): Promise<number> {
   const desktop = process.env.VSCODE_EXECUTABLE_PATH;
   const vscodeExecutablePath = desktop || path.join(root, 'test', 'host', 'code-host.sh');
@@ -46,6 +63,7 @@ async function main(): Promise<number> {
   const { dir: profile, userDataDir, extensionsDir } = freshProfile(root, 'integration');
 
   if (packaged) installPackage(extensionsDir, userDataDir, desktop);
+  writeNotebooks();
   rmSync(SUMMARY_FILE, { force: true });
   console.log(`Running integration tests in ${desktop ? `VS Code at ${desktop}` : 'the offline code-server host'}`);
   const started = Date.now();
