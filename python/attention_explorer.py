@@ -90,12 +90,8 @@ def _layers(attentions):
     if isinstance(attentions, (list, tuple)):
         if len(attentions) == 0:
             raise ValueError(_EMPTY)
-        items = [_to_numpy(a) for a in attentions]
-        if all(a.ndim == 2 for a in items):
-            # Nested Python lists of one [heads, N, N] layer: the items are its heads.
-            return [_checked_stack(items)]
         layers = []
-        for l, a in enumerate(items):
+        for l, a in enumerate(_to_numpy(a) for a in attentions):
             if a.ndim == 4:
                 if a.shape[0] == 0:
                     raise ValueError("layer %d has an empty batch dimension." % (l + 1))
@@ -120,13 +116,6 @@ def _layers(attentions):
         "attentions has shape %s; expected [heads, N, N], [layers, heads, N, N], "
         "or a list or tuple of per-layer arrays." % (tuple(a.shape),)
     )
-
-
-def _checked_stack(heads):
-    shapes = {tuple(h.shape) for h in heads}
-    if len(shapes) != 1:
-        raise ValueError("the heads of the layer have different shapes: %s." % sorted(shapes))
-    return np.stack(heads)
 
 
 def _validated(layers):
