@@ -12,17 +12,17 @@ import { PAYLOAD_MIME, readPayload } from '../../../src/shared/payload';
 
 const ROOT = path.resolve(__dirname, '../../../..'); // out/test/unit/python → the repository
 const PYTHON = '/usr/bin/python3';
-const HELPER_DIR = path.join(ROOT, 'python');
+const MODULE_DIR = path.join(ROOT, 'python');
 const MAKE_NOTEBOOKS = path.join(ROOT, 'scripts', 'fixtures', 'ipynb', 'make_notebooks.py');
 
 interface PythonRun { status: number | null; stdout: string; stderr: string; error?: Error }
 
-/** Runs Python with the helper importable; the large test prints a few MB, hence the buffer. */
+/** Runs Python with attention_explorer importable; the large test prints a few MB, hence the buffer. */
 function python(args: string[]): PythonRun {
   const r = spawnSync(PYTHON, args, {
     encoding: 'utf8',
     cwd: ROOT,
-    env: { ...process.env, PYTHONPATH: HELPER_DIR, PYTHONIOENCODING: 'utf-8' },
+    env: { ...process.env, PYTHONPATH: MODULE_DIR, PYTHONIOENCODING: 'utf-8' },
     maxBuffer: 256 << 20,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, error: r.error };
@@ -35,8 +35,8 @@ function drive<T>(script: string): T {
   return JSON.parse(r.stdout) as T;
 }
 
-// Shared by every driver. `raw` writes the expected float32 bytes without the helper, so the
-// round trip compares the helper's base64 against numpy's own little-endian encoding.
+// Shared by every driver. `raw` writes the expected float32 bytes without the module, so the
+// round trip compares the module's base64 against numpy's own little-endian encoding.
 const PRELUDE = `
 import json, sys
 import numpy as np
@@ -63,7 +63,7 @@ const payloadOf = (bundle: Bundle) => bundle[PAYLOAD_MIME] as RawPayload;
 const hex = (w: Float32Array) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('hex');
 const numbered = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1));
 
-/** The payload as the helper must write it, and as the extension reads it: the same bits. */
+/** The payload as the module must write it, and as the extension reads it: the same bits. */
 function assertPayload(d: Drawn, layers: number, heads: number, tokens: string[]): void {
   const payload = payloadOf(d.bundle);
   assert.deepEqual(Object.keys(payload), ['tokens', 'layers'], 'no title unless one is given');
@@ -90,7 +90,7 @@ function assertPayload(d: Drawn, layers: number, heads: number, tokens: string[]
   });
 }
 
-describe('Python helper (python/attention_explorer.py)', function () {
+describe('Python module python/attention_explorer.py', function () {
   // Python starts once per test and the large case encodes 150 MB of weights.
   this.timeout(120_000);
 
