@@ -17,12 +17,15 @@ const MAKE_NOTEBOOKS = path.join(ROOT, 'scripts', 'fixtures', 'ipynb', 'make_not
 
 interface PythonRun { status: number | null; stdout: string; stderr: string; error?: Error }
 
-/** Runs Python with attention_explorer importable; the large test prints a few MB, hence the buffer. */
+/**
+ * Runs Python with attention_explorer importable, writing no __pycache__ into the source tree;
+ * the large test prints a few MB, hence the buffer.
+ */
 function python(args: string[]): PythonRun {
   const r = spawnSync(PYTHON, args, {
     encoding: 'utf8',
     cwd: ROOT,
-    env: { ...process.env, PYTHONPATH: MODULE_DIR, PYTHONIOENCODING: 'utf-8' },
+    env: { ...process.env, PYTHONPATH: MODULE_DIR, PYTHONIOENCODING: 'utf-8', PYTHONDONTWRITEBYTECODE: '1' },
     maxBuffer: 256 << 20,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, error: r.error };
