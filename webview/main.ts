@@ -80,10 +80,14 @@ function saveState(): void {
   vscode.setState({ view: state, run: record });
 }
 
-function runInfo(st: RenderSettings, elapsedMs: number, template: string): HTMLElement {
+/** What ran and how long it took; or, for weights read from a file, which file and its size. */
+function runInfo(st: RenderSettings, elapsedMs: number, sequences: SequencePayload[], s: WebviewStrings): HTMLElement {
   const header = document.createElement('p');
   header.className = 'run-info';
-  header.textContent = formatString(template, st.engine, st.dModel, st.heads, st.mask, st.seed, elapsedMs.toFixed(1));
+  const read = sequences[0];
+  header.textContent = read?.file !== undefined
+    ? formatString(s.runInfoFile, read.file, read.layers, read.heads, read.n)
+    : formatString(s.runInfo, st.engine, st.dModel, st.heads, st.mask, st.seed, elapsedMs.toFixed(1));
   return header;
 }
 
@@ -102,7 +106,7 @@ function render(): ViewResult | undefined {
   view.id = 'view';
   view.dataset.view = state.view;
   region.append(legendSlot, view);
-  app.replaceChildren(runInfo(data.settings, data.elapsedMs, s.runInfo), buildControls(state, data.sequences, s, change), region);
+  app.replaceChildren(runInfo(data.settings, data.elapsedMs, data.sequences, s), buildControls(state, data.sequences, s, change), region);
   const sequences = data.sequences;
   const run = data.weights;
   // A view that draws whole heads of weights kept in the host waits for them first.

@@ -132,7 +132,7 @@ export function renderSteps(ctx: ViewContext): ViewResult {
     ctx.root.append(p);
     return { drawn, done: Promise.resolve() };
   };
-  if (!seq.steps) return note(s.stepsUnavailable);
+  if (!seq.steps) return note(seq.file !== undefined ? format(s.stepsFromFile, seq.file) : s.stepsUnavailable);
   if (seq.n > MAX_STEP_TOKENS) return note(format(s.stepsTooLong, seq.n, MAX_STEP_TOKENS));
   const head = s0.head === ALL_HEADS ? 0 : s0.head;
   const title = document.createElement('h2');

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkRunMemory, InputError, type Token } from '../core';
+import { npyTokensFile } from '../shared/npy';
 import type { AttentionRun } from '../engine/run';
 import { attention } from './attention';
 import { UsageError } from './errors';
@@ -70,11 +71,6 @@ async function runModel(args: ModelArgs, bytes: Uint8Array): Promise<AttentionRu
     if (e instanceof OnnxError) throw new InputError('model', `${args.model}: ${e.message}`);
     throw e;
   }
-}
-
-/** F.npy's tokens go to F.tokens.json beside it. */
-export function npyTokensFile(npy: string): string {
-  return npy.replace(/\.npy$/, '') + '.tokens.json';
 }
 
 /** `--ids 1,2,3`: token ids typed by hand, each shown as its number. */

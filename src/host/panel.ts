@@ -223,6 +223,10 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
         const source = this.run?.sources[message.sequence];
         const payload = this.run?.payloads[message.sequence];
         if (source && payload) void revealTokens(source, payload.offsets, message.tokens);
+        // Weights read from a file have no text to point at: say so where it does not interrupt.
+        else if (payload?.file !== undefined) {
+          vscode.window.setStatusBarMessage(vscode.l10n.t('These weights were read from {0}: there is no text to show in an editor.', payload.file), 5_000);
+        }
         break;
       }
       case 'exportReply':
@@ -270,6 +274,11 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
 
   private async answerSteps(m: RequestStepsMessage): Promise<void> {
     const run = this.run?.runs[m.sequence];
+    const file = this.run?.payloads[m.sequence]?.file;
+    if (file !== undefined) {
+      await this.post({ type: 'steps', requestId: m.requestId, error: vscode.l10n.t('Step by step recomputes the built-in layer; this data was read from {0}.', file) });
+      return;
+    }
     if (!run) {
       await this.post({ type: 'steps', requestId: m.requestId, error: vscode.l10n.t('Run Explore Selection again to go through the steps.') });
       return;

@@ -26,6 +26,8 @@ export interface SequencePayload {
   remote?: boolean;
   /** True when the host can recompute one head step by step (the built-in layer). */
   steps: boolean;
+  /** The name of the file the weights were read from (Open Attention Data): no text, no layer to recompute. */
+  file?: string;
 }
 
 /** Which [N][N] matrix of a sequence a view draws: one head, the heads' mean or max, or the rollout. */
@@ -106,6 +108,8 @@ export interface WebviewStrings {
   max: string;
   /** The line above the views: engine {0}, d_model {1}, heads {2}, mask {3}, seed {4}, {5} ms. */
   runInfo: string;
+  /** The line above the views for weights read from a file: file {0}, {1} layers, {2} heads, {3} tokens. */
+  runInfoFile: string;
   difference: string;
   compareA: string;
   compareB: string;
@@ -119,6 +123,8 @@ export interface WebviewStrings {
   stepsScale: string;
   stepsCausal: string;
   stepsUnavailable: string;
+  /** Why a sequence read from file {0} has no step by step. */
+  stepsFromFile: string;
   stepsTooLong: string;
   stepsLoading: string;
   stepNames: StepTexts;
@@ -143,6 +149,8 @@ export interface StepTexts {
  */
 export interface RunRecord {
   sources: { uri: string; range: [number, number, number, number]; label: string }[];
+  /** The file a run of Open Attention Data read (then `sources` is empty): a reload reads it again. */
+  file?: string;
 }
 
 /** Host → webview: show these sequences (replaces what was shown). */
@@ -455,6 +463,7 @@ export function isRunRecord(v: unknown): v is RunRecord {
     isObject(v) &&
     Array.isArray(v.sources) &&
     v.sources.length <= 1_000 &&
+    (v.file === undefined || isShortString(v.file, 10_000)) &&
     v.sources.every(
       (s: unknown) =>
         isObject(s) &&

@@ -1,5 +1,6 @@
 // What the panel shows and where it came from: enough to recompute a head step by step, to point
 // back into the editor, to export the weights, and to run it again after a window reload.
+import type * as vscode from 'vscode';
 import type { AttentionRun } from '../../engine/run';
 import type { RunRecord, SequencePayload } from '../../shared/protocol';
 import type { SourceSequence } from '../selection';
@@ -9,8 +10,10 @@ export interface ExplorerRun {
   sources: SourceSequence[];
   settings: ExploreSettings;
   payloads: SequencePayload[];
-  /** What each sequence's engine returned, with the request that made it. */
+  /** What each sequence's engine returned, with the request that made it; none for weights read from a file. */
   runs: AttentionRun[];
+  /** The file Open Attention Data read the weights from (then there are no sources and no runs). */
+  file?: vscode.Uri;
 }
 
 export function runRecord(sources: SourceSequence[]): RunRecord {

@@ -1,6 +1,6 @@
 // Brings the panel back after a window reload. The webview saved its view and where its text came
 // from (vscode.setState); the weights are recomputed from those ranges, which is cheaper than
-// saving megabytes of weights in the state.
+// saving megabytes of weights in the state. Weights read from a file are read from it again.
 //
 // VS Code asks for a restored panel by the activation event onWebviewPanel:attentionExplorer.panel,
 // which it does not derive from anything in the manifest (only commands, views, custom editors …
@@ -13,6 +13,7 @@ import type { Engines } from '../onnx/engines';
 import { exploreSources } from '../exploreCommand';
 import { AttentionPanel } from '../panel';
 import { readRanges, type SourceSequence } from '../selection';
+import { openData } from './openData';
 
 async function sourcesOf(record: RunRecord): Promise<SourceSequence[]> {
   const sources: SourceSequence[] = [];
@@ -34,7 +35,16 @@ export class ExplorerSerializer implements vscode.WebviewPanelSerializer {
   async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const panel = AttentionPanel.revive(webviewPanel, this.extensionUri);
     const record = (state as { run?: unknown } | undefined)?.run;
-    if (!isRunRecord(record) || record.sources.length === 0) return;
+    if (!isRunRecord(record)) return;
+    if (record.file !== undefined) {
+      // A file moved or changed since: the panel stays, empty, and says which file and why.
+      const opened = await openData(this.extensionUri, record.file, { quiet: true, panel });
+      if (opened.status === 'failed') {
+        void vscode.window.showWarningMessage(vscode.l10n.t('The attention panel could not re-read {0}: {1}', record.file, opened.message));
+      }
+      return;
+    }
+    if (record.sources.length === 0) return;
     try {
       const sources = await sourcesOf(record);
       if (sources.length) await exploreSources(this.extensionUri, this.engines, sources, { quiet: true, panel });

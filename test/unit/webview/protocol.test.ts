@@ -35,5 +35,8 @@ describe('explorer messages', () => {
     assert.equal(isRunRecord({ sources: [{ uri: 'file:///a.txt', range: [0, 0, -1, 6], label: 'Line 1' }] }), false);
     assert.equal(isRunRecord({ sources: [{ uri: 'file:///a.txt', range: [0, 0], label: 'Line 1' }] }), false);
     assert.equal(isRunRecord(undefined), false);
+    // Open Attention Data records the file it read, to read it again after a reload.
+    assert.equal(isRunRecord({ sources: [], file: 'file:///data/run.npy' }), true);
+    assert.equal(isRunRecord({ sources: [], file: 42 }), false);
   });
 });

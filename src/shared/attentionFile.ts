@@ -1,0 +1,209 @@
+// Attention weights read from a file, as one sequence the explorer can show: the explorer's own
+// JSON export, the JSON that `run --model` and the notebook renderer carry, or a NumPy .npy of
+// [layers, heads, N, N] or [heads, N, N] with its tokens beside it. Pure: the host reads the
+// bytes, this decides what they are and checks them before anything is shown.
+import { findJsonSyntaxError } from './jsonSyntax';
+import { OutputFormatError } from './notebookOutput';
+import { isNpy, NpyFormatError, readNpy, shapeText } from './npy';
+import { readPayload } from './payload';
+import { decodeUtf8 } from './utf8';
+
+/** The format name `jsonOfSequence` writes into an export. */
+export const EXPORT_FORMAT = 'attention-explorer/weights';
+
+export type AttentionFileKind = 'export' | 'payload' | 'npy';
+
+export interface AttentionFile {
+  kind: AttentionFileKind;
+  /** The payload's title, when it has one. */
+  title?: string;
+  tokens: string[];
+  /** [N]: 1 for tokens an export marked special; none elsewhere. */
+  special: Uint8Array;
+  layers: number;
+  heads: number;
+  n: number;
+  weights: Float32Array; // [L][H][N][N]
+}
+
+/** What is wrong with a file, in a sentence that can follow its name. */
+export class AttentionFileError extends Error {
+  override readonly name = 'AttentionFileError';
+}
+
+/** The tokens of an .npy, read from the file `npyTokensFile` names. */
+export interface TokensText {
+  name: string;
+  text: string;
+}
+
+/**
+ * Reads a file's bytes. `name` picks .npy over JSON (bytes starting with NumPy's magic are read
+ * as .npy whatever the name). `tokens` is the .npy's tokens file, if there is one.
+ */
+export function readAttentionFile(name: string, bytes: Uint8Array, tokens?: TokensText): AttentionFile {
+  if (bytes.length === 0) throw new AttentionFileError('the file is empty');
+  try {
+    if (isNpy(bytes) || /\.npy$/i.test(name)) return fromNpy(bytes, tokens);
+    return fromJson(jsonOf(bytes));
+  } catch (e) {
+    // Each format's reader says what it found; to the person they are all one kind of problem.
+    if (e instanceof NpyFormatError || e instanceof OutputFormatError) throw new AttentionFileError(e.message);
+    throw e;
+  }
+}
+
+function jsonOf(bytes: Uint8Array): unknown {
+  const text = decodeUtf8(bytes);
+  if (text === undefined) throw new AttentionFileError('it is neither a NumPy .npy file nor UTF-8 JSON text');
+  try {
+    return JSON.parse(text);
+  } catch {
+    const problem = findJsonSyntaxError(text);
+    throw new AttentionFileError(
+      problem ? `it is not valid JSON: line ${problem.line}, column ${problem.column}: ${problem.reason}` : 'it is not valid JSON',
+    );
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function fromJson(value: unknown): AttentionFile {
+  if (isObject(value) && value.format === EXPORT_FORMAT) return fromExport(value);
+  if (isObject(value) && 'tokens' in value && 'layers' in value) return fromPayload(value);
+  throw new AttentionFileError(
+    `it is JSON but not attention data: expected an export of the explorer ("format": "${EXPORT_FORMAT}") or the output of run --model ("tokens" and "layers")`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The explorer's JSON export (jsonOfSequence)
+
+function fromExport(value: Record<string, unknown>): AttentionFile {
+  if (value.version !== 1) throw new AttentionFileError(`its version is ${JSON.stringify(value.version)}; this reader knows version 1`);
+  const tokens = value.tokens;
+  if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) throw new AttentionFileError('its "tokens" is not a list of strings');
+  const shape = value.shape;
+  if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new AttentionFileError(`its "shape" ${JSON.stringify(shape)} is not [layers, heads, N, N]`);
+  }
+  const [layers, heads, n, n2] = shape as number[];
+  if (n !== n2 || n !== tokens.length) {
+    throw new AttentionFileError(`its shape ${shapeText(shape as number[])} does not match its ${tokens.length} tokens`);
+  }
+  const weights = nestedWeights(value.weights, [layers, heads, n, n]);
+  checkWeights(weights, heads, n);
+  return { kind: 'export', tokens, special: specialOf(value.special, n), layers, heads, n, weights };
+}
+
+/** The export's `special` flags, when they are a list of N booleans; none otherwise. */
+function specialOf(v: unknown, n: number): Uint8Array {
+  if (Array.isArray(v) && v.length === n && v.every((s) => typeof s === 'boolean')) return Uint8Array.from(v, (s) => (s ? 1 : 0));
+  return new Uint8Array(n);
+}
+
+/** Nested lists of the given shape, flattened in C order; null stands for NaN, as the export writes it. */
+function nestedWeights(v: unknown, shape: readonly number[]): Float32Array {
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  let at = 0;
+  const where: number[] = [];
+  const walk = (node: unknown, depth: number): void => {
+    if (depth === shape.length) {
+      if (node !== null && typeof node !== 'number') throw new AttentionFileError(`weights${indexText(where)} is not a number`);
+      out[at++] = node === null ? NaN : node;
+      return;
+    }
+    if (!Array.isArray(node) || node.length !== shape[depth]) {
+      const found = Array.isArray(node) ? `${node.length} entries` : typeof node;
+      throw new AttentionFileError(`weights${indexText(where)} should be a list of ${shape[depth]}, found ${found} (shape ${shapeText(shape)})`);
+    }
+    for (let i = 0; i < node.length; i++) {
+      where.push(i);
+      walk(node[i], depth + 1);
+      where.pop();
+    }
+  };
+  walk(v, 0);
+  return out;
+}
+
+function indexText(where: number[]): string {
+  return where.map((i) => `[${i}]`).join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// A run --model / notebook renderer payload
+
+function fromPayload(value: Record<string, unknown>): AttentionFile {
+  const payload = readPayload(value);
+  const { n, layers } = payload;
+  if (n === 0) throw new AttentionFileError('it has no tokens');
+  if (layers.length === 0) throw new AttentionFileError('it has no layers');
+  const heads = layers[0].heads;
+  const odd = layers.findIndex((l) => l.heads !== heads);
+  if (odd >= 0) {
+    throw new AttentionFileError(
+      `layer 1 has ${heads} heads and layer ${odd + 1} (${layers[odd].node}) has ${layers[odd].heads}; the explorer shows layers with the same number of heads`,
+    );
+  }
+  const size = heads * n * n;
+  const weights = new Float32Array(layers.length * size); // [L][H][N][N]
+  layers.forEach((layer, l) => {
+    const w = layer.weights(); // [H][N][N]
+    if (w.length !== size) throw new AttentionFileError(`layer ${l + 1} holds ${w.length} weights; ${heads} heads of ${n} × ${n} need ${size}`);
+    weights.set(w, l * size);
+  });
+  checkWeights(weights, heads, n);
+  return { kind: 'payload', title: payload.title, tokens: payload.tokens, special: new Uint8Array(n), layers: layers.length, heads, n, weights };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A NumPy array and its tokens file
+
+function fromNpy(bytes: Uint8Array, tokensText: TokensText | undefined): AttentionFile {
+  const array = readNpy(bytes);
+  const { shape } = array;
+  if (shape.length !== 3 && shape.length !== 4) {
+    throw new AttentionFileError(`its array has shape ${shapeText(shape)}; expected [layers, heads, N, N] or [heads, N, N]`);
+  }
+  // [heads, N, N] is one layer.
+  const [layers, heads, n, n2] = shape.length === 4 ? shape : [1, ...shape];
+  if (n !== n2) throw new AttentionFileError(`its array has shape ${shapeText(shape)}: the last two dimensions (queries, keys) differ`);
+  if (layers * heads * n === 0) throw new AttentionFileError(`its array has shape ${shapeText(shape)}: nothing to show`);
+  checkWeights(array.data, heads, n);
+  const tokens = tokensText ? tokensOf(tokensText, n) : Array.from({ length: n }, (_, i) => String(i + 1));
+  return { kind: 'npy', tokens, special: new Uint8Array(n), layers, heads, n, weights: array.data };
+}
+
+/** A tokens file: a JSON list of strings or of token objects with a "text" (what `run --model --format npy` writes). */
+function tokensOf(file: TokensText, n: number): string[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(file.text.replace(/^\uFEFF/, ''));
+  } catch {
+    throw new AttentionFileError(`its tokens file ${file.name} is not valid JSON`);
+  }
+  if (!Array.isArray(list)) throw new AttentionFileError(`its tokens file ${file.name} is not a JSON list`);
+  const tokens = list.map((t: unknown) => (typeof t === 'string' ? t : isObject(t) && typeof t.text === 'string' ? t.text : undefined));
+  const bad = tokens.findIndex((t) => t === undefined);
+  if (bad >= 0) throw new AttentionFileError(`token ${bad + 1} of ${file.name} is neither a string nor an object with a "text"`);
+  if (tokens.length !== n) throw new AttentionFileError(`its tokens file ${file.name} has ${tokens.length} tokens, but the weights are ${n} × ${n}`);
+  return tokens as string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Weights the views can draw: every one a finite number. The first that is not is named. */
+function checkWeights(weights: Float32Array, heads: number, n: number): void {
+  for (let i = 0; i < weights.length; i++) {
+    if (Number.isFinite(weights[i])) continue;
+    const k = i % n;
+    const q = Math.floor(i / n) % n;
+    const h = Math.floor(i / (n * n)) % heads;
+    const l = Math.floor(i / (n * n * heads));
+    const what = Number.isNaN(weights[i]) ? 'NaN' : String(weights[i]);
+    throw new AttentionFileError(`the weight of layer ${l + 1}, head ${h + 1}, query ${q + 1}, key ${k + 1} is ${what}`);
+  }
+}
