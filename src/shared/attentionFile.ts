@@ -5,7 +5,7 @@
 import { findJsonSyntaxError } from './jsonSyntax';
 import { OutputFormatError } from './notebookOutput';
 import { isNpy, NpyFormatError, readNpy, shapeText } from './npy';
-import { readPayload } from './payload';
+import { nestedFloat32, nonFiniteWeight, payloadHeads, payloadWeights, readPayload, tokenTextOf } from './payload';
 import { decodeUtf8 } from './utf8';
 
 /** The format name `jsonOfSequence` writes into an export. */
@@ -93,7 +93,7 @@ function fromExport(value: Record<string, unknown>): AttentionFile {
   if (n !== n2 || n !== tokens.length) {
     throw new AttentionFileError(`its shape ${shapeText(shape as number[])} does not match its ${tokens.length} tokens`);
   }
-  const weights = nestedWeights(value.weights, [layers, heads, n, n]);
+  const weights = nestedFloat32(value.weights, [layers, heads, n, n], 'weights');
   checkWeights(weights, heads, n);
   return { kind: 'export', tokens, special: specialOf(value.special, n), layers, heads, n, weights };
 }
@@ -104,59 +104,15 @@ function specialOf(v: unknown, n: number): Uint8Array {
   return new Uint8Array(n);
 }
 
-/** Nested lists of the given shape, flattened in C order; null stands for NaN, as the export writes it. */
-function nestedWeights(v: unknown, shape: readonly number[]): Float32Array {
-  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  let at = 0;
-  const where: number[] = [];
-  const walk = (node: unknown, depth: number): void => {
-    if (depth === shape.length) {
-      if (node !== null && typeof node !== 'number') throw new AttentionFileError(`weights${indexText(where)} is not a number`);
-      out[at++] = node === null ? NaN : node;
-      return;
-    }
-    if (!Array.isArray(node) || node.length !== shape[depth]) {
-      const found = Array.isArray(node) ? `${node.length} entries` : typeof node;
-      throw new AttentionFileError(`weights${indexText(where)} should be a list of ${shape[depth]}, found ${found} (shape ${shapeText(shape)})`);
-    }
-    for (let i = 0; i < node.length; i++) {
-      where.push(i);
-      walk(node[i], depth + 1);
-      where.pop();
-    }
-  };
-  walk(v, 0);
-  return out;
-}
-
-function indexText(where: number[]): string {
-  return where.map((i) => `[${i}]`).join('');
-}
-
 // ---------------------------------------------------------------------------------------------
 // A run --model / notebook renderer payload
 
 function fromPayload(value: Record<string, unknown>): AttentionFile {
   const payload = readPayload(value);
-  const { n, layers } = payload;
-  if (n === 0) throw new AttentionFileError('it has no tokens');
-  if (layers.length === 0) throw new AttentionFileError('it has no layers');
-  const heads = layers[0].heads;
-  const odd = layers.findIndex((l) => l.heads !== heads);
-  if (odd >= 0) {
-    throw new AttentionFileError(
-      `layer 1 has ${heads} heads and layer ${odd + 1} (${layers[odd].node}) has ${layers[odd].heads}; the explorer shows layers with the same number of heads`,
-    );
-  }
-  const size = heads * n * n;
-  const weights = new Float32Array(layers.length * size); // [L][H][N][N]
-  layers.forEach((layer, l) => {
-    const w = layer.weights(); // [H][N][N]
-    if (w.length !== size) throw new AttentionFileError(`layer ${l + 1} holds ${w.length} weights; ${heads} heads of ${n} × ${n} need ${size}`);
-    weights.set(w, l * size);
-  });
-  checkWeights(weights, heads, n);
-  return { kind: 'payload', title: payload.title, tokens: payload.tokens, special: new Uint8Array(n), layers: layers.length, heads, n, weights };
+  const { n, layers, tokens, title } = payload;
+  // Every layer decoded, each checked for NaN as it is.
+  const weights = payloadWeights(payload); // [L][H][N][N]
+  return { kind: 'payload', title, tokens, special: new Uint8Array(n), layers: layers.length, heads: payloadHeads(payload), n, weights };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +142,7 @@ function tokensOf(file: TokensText, n: number): string[] {
     throw new AttentionFileError(`its tokens file ${file.name} is not valid JSON`);
   }
   if (!Array.isArray(list)) throw new AttentionFileError(`its tokens file ${file.name} is not a JSON list`);
-  const tokens = list.map((t: unknown) => (typeof t === 'string' ? t : isObject(t) && typeof t.text === 'string' ? t.text : undefined));
+  const tokens = list.map(tokenTextOf);
   const bad = tokens.findIndex((t) => t === undefined);
   if (bad >= 0) throw new AttentionFileError(`token ${bad + 1} of ${file.name} is neither a string nor an object with a "text"`);
   if (tokens.length !== n) throw new AttentionFileError(`its tokens file ${file.name} has ${tokens.length} tokens, but the weights are ${n} × ${n}`);
@@ -197,13 +153,6 @@ function tokensOf(file: TokensText, n: number): string[] {
 
 /** Weights the views can draw: every one a finite number. The first that is not is named. */
 function checkWeights(weights: Float32Array, heads: number, n: number): void {
-  for (let i = 0; i < weights.length; i++) {
-    if (Number.isFinite(weights[i])) continue;
-    const k = i % n;
-    const q = Math.floor(i / n) % n;
-    const h = Math.floor(i / (n * n)) % heads;
-    const l = Math.floor(i / (n * n * heads));
-    const what = Number.isNaN(weights[i]) ? 'NaN' : String(weights[i]);
-    throw new AttentionFileError(`the weight of layer ${l + 1}, head ${h + 1}, query ${q + 1}, key ${k + 1} is ${what}`);
-  }
+  const bad = nonFiniteWeight(weights, heads, n);
+  if (bad) throw new AttentionFileError(`the weight of ${bad}`);
 }

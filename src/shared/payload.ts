@@ -37,10 +37,17 @@ function layerName(index: number, node: string): string {
   return `layer ${index + 1}${node ? ` (${node})` : ''}`;
 }
 
-function tokenText(t: unknown, i: number): string {
+/** A token as payloads and tokens files hold it: a string, or an object with "text" (what run --model writes). */
+export function tokenTextOf(t: unknown): string | undefined {
   if (typeof t === 'string') return t;
   if (isObject(t) && typeof t.text === 'string') return t.text;
-  throw new OutputFormatError(`token ${i + 1} must be a string or an object with "text"`);
+  return undefined;
+}
+
+function tokenText(t: unknown, i: number): string {
+  const text = tokenTextOf(t);
+  if (text === undefined) throw new OutputFormatError(`token ${i + 1} must be a string or an object with "text"`);
+  return text;
 }
 
 /** Checks the payload's shape and sizes; weights stay encoded until a layer's weights() is called. */
@@ -85,7 +92,7 @@ function readLayer(value: unknown, index: number, n: number): PayloadLayer {
     }
     decode = () => base64ToFloat32(text, `${where}: "weights_b64"`);
   } else {
-    const nested = nestedWeights(value.weights, heads, n, where); // read now: the lists are already in memory
+    const nested = nestedFloat32(value.weights, [heads, n, n], `${where}: "weights"`); // read now: the lists are already in memory
     decode = () => nested;
   }
   let weights: Float32Array | undefined;
@@ -94,7 +101,12 @@ function readLayer(value: unknown, index: number, n: number): PayloadLayer {
     heads,
     kvHeads,
     weights() {
-      if (!weights) weights = checkFinite(decode(), n, where);
+      if (weights) return weights;
+      const w = decode();
+      const bad = nonFiniteWeight(w, heads, n);
+      // Named within the layer: the layer is the payload's, the head and cell are the weights'.
+      if (bad) throw new OutputFormatError(`${where}: ${bad.replace(/^layer 1, /, '')}; attention weights must be finite`);
+      weights = w;
       return weights;
     },
   };
@@ -102,38 +114,48 @@ function readLayer(value: unknown, index: number, n: number): PayloadLayer {
   return layer;
 }
 
-/** [H][N][N] nested lists → float32, naming the first list of the wrong length. */
-function nestedWeights(value: unknown, heads: number, n: number, where: string): Float32Array {
-  const out = new Float32Array(heads * n * n); // [H][N][N]
-  const shape = `${heads} heads of ${n} rows of ${n} numbers`;
-  if (!Array.isArray(value) || value.length !== heads) throw new OutputFormatError(`${where}: "weights" must be ${shape}; it has ${Array.isArray(value) ? value.length : 'no'} heads`);
-  value.forEach((head: unknown, h) => {
-    if (!Array.isArray(head) || head.length !== n) throw new OutputFormatError(`${where}: head ${h + 1} must have ${n} rows (one per token)`);
-    head.forEach((row: unknown, q) => {
-      if (!Array.isArray(row) || row.length !== n) throw new OutputFormatError(`${where}: head ${h + 1}, row ${q + 1} must have ${n} numbers (one per token)`);
-      const base = (h * n + q) * n;
-      row.forEach((v: unknown, k) => {
-        // JSON has no NaN: the explorer's own exports write it as null, read back here as NaN.
-        out[base + k] = typeof v === 'number' ? v : v === null ? NaN : failNumber(where, h, q, k);
-      });
+/**
+ * Nested lists of the given shape, flattened in C order; null stands for NaN (JSON has none; the
+ * explorer's own exports write it so). `what` names the value in messages: `"weights"[1][2]`.
+ */
+export function nestedFloat32(value: unknown, shape: readonly number[], what: string): Float32Array {
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  let at = 0;
+  const path: number[] = [];
+  const place = (): string => what + path.map((i) => `[${i}]`).join('');
+  const walk = (node: unknown, depth: number): void => {
+    if (depth === shape.length) {
+      if (node !== null && typeof node !== 'number') throw new OutputFormatError(`${place()} is not a number`);
+      out[at++] = node === null ? NaN : node;
+      return;
+    }
+    if (!Array.isArray(node) || node.length !== shape[depth]) {
+      const found = Array.isArray(node) ? `${node.length} entries` : typeof node;
+      throw new OutputFormatError(`${place()} should be a list of ${shape[depth]}, found ${found} (shape [${shape.join(', ')}])`);
+    }
+    node.forEach((child: unknown, i) => {
+      path.push(i);
+      walk(child, depth + 1);
+      path.pop();
     });
-  });
+  };
+  walk(value, 0);
   return out;
 }
 
-function failNumber(where: string, h: number, q: number, k: number): never {
-  throw new OutputFormatError(`${where}: head ${h + 1}, query ${q + 1}, key ${k + 1} is not a number`);
-}
-
-/** A weight that is NaN or infinite would draw as nothing: say where the first one is. */
-function checkFinite(w: Float32Array, n: number, where: string): Float32Array {
-  for (let i = 0; i < w.length; i++) {
-    if (Number.isFinite(w[i])) continue;
-    const h = Math.floor(i / (n * n));
+/**
+ * The first weight that is NaN or infinite in [L][H][N][N] (or [H][N][N], layers = 1), in words:
+ * "layer 2, head 3, query 5, key 1 is NaN". Such a weight would draw as nothing.
+ */
+export function nonFiniteWeight(weights: Float32Array, heads: number, n: number): string | undefined {
+  for (let i = 0; i < weights.length; i++) {
+    if (Number.isFinite(weights[i])) continue;
+    const l = Math.floor(i / (heads * n * n));
+    const h = Math.floor(i / (n * n)) % heads;
     const q = Math.floor(i / n) % n;
-    throw new OutputFormatError(`${where}: head ${h + 1}, query ${q + 1}, key ${(i % n) + 1} is ${w[i]}; attention weights must be finite`);
+    return `layer ${l + 1}, head ${h + 1}, query ${q + 1}, key ${(i % n) + 1} is ${weights[i]}`;
   }
-  return w;
+  return undefined;
 }
 
 /** The head count every layer shares: the views lay out one, and a model whose layers differ is refused plainly. */

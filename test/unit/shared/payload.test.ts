@@ -71,13 +71,13 @@ describe('attention payload', () => {
     refuses({ tokens, layers: [{ heads: 1 }] }, /give either "weights" or "weights_b64", not neither/);
     refuses({ tokens, layers: [{ heads: 1, weights: nested(1, 3), weights_b64: '' }] }, /not both/);
     // Ragged lists: a missing head, a short row.
-    refuses({ tokens, layers: [{ heads: 2, weights: nested(1, 3) }] }, /layer 1: "weights" must be 2 heads of 3 rows of 3 numbers; it has 1 heads/);
+    refuses({ tokens, layers: [{ heads: 2, weights: nested(1, 3) }] }, /layer 1: "weights" should be a list of 2, found 1 entries \(shape \[2, 3, 3\]\)/);
     const short = nested(1, 3);
     short[0][1].pop();
-    refuses({ tokens, layers: [{ heads: 1, weights: short }] }, /head 1, row 2 must have 3 numbers/);
+    refuses({ tokens, layers: [{ heads: 1, weights: short }] }, /layer 1: "weights"\[0\]\[1\] should be a list of 3, found 2 entries/);
     const text = nested(1, 3) as unknown[][][];
     text[0][2][0] = '0.5';
-    refuses({ tokens, layers: [{ heads: 1, weights: text }] }, /head 1, query 3, key 1 is not a number/);
+    refuses({ tokens, layers: [{ heads: 1, weights: text }] }, /layer 1: "weights"\[0\]\[2\]\[0\] is not a number/);
     // Wrong sizes of encoded weights are found from the text's length.
     refuses({ tokens, layers: [{ heads: 2, weights_b64: float32ToBase64(new Float32Array(9)) }] }, /holds 9 float32 values; 2 heads × 3 × 3 tokens need 18/);
     refuses({ tokens, layers: [{ heads: 1, weights_b64: 'abc' }] }, /holds no whole number of float32 values/);
