@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { SendOutcome } from '../../src/host/notebook/commands';
 import { ATTENTION_MIME, decodeAttention } from '../../src/shared/notebookOutput';
+import { PAYLOAD_MIME } from '../../src/shared/payload';
 import { hasTestHost, pressKey, screenshot, webviewEval } from './support/host';
 import { delay, setColorTheme, waitFor } from './support/wait';
 
@@ -72,7 +73,7 @@ describe('Attention notebooks', function () {
     const c = ext.packageJSON.contributes;
     assert.equal(c.notebooks[0].type, NOTEBOOK_TYPE);
     assert.deepEqual(c.notebooks[0].selector, [{ filenamePattern: '*.attnb' }]);
-    assert.deepEqual(c.notebookRenderer[0].mimeTypes, [ATTENTION_MIME]);
+    assert.deepEqual(c.notebookRenderer[0].mimeTypes, [ATTENTION_MIME, PAYLOAD_MIME]);
     for (const id of ['attentionExplorer.newNotebook', 'attentionExplorer.sendSelectionToNotebook']) {
       assert.equal(c.commands.find((x: { command: string }) => x.command === id)?.category, 'Attention', id);
     }
