@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExploreOutcome } from '../../src/host/exploreCommand';
+import { hasTestHost, screenshot, webviewEval } from '../integration/support/host';
 import { maxAbsDifference, panelWeights } from '../integration/support/panelWeights';
+import { waitFor } from '../integration/support/wait';
 
 const ID = 'attention-explorer.attention-explorer';
 
@@ -43,5 +45,19 @@ describe('the packaged extension', function () {
     assert.equal(onnx.weights.length, core.weights.length);
     const worst = maxAbsDifference(core.weights, onnx.weights);
     assert.ok(worst < 1e-5, `largest difference ${worst}`);
+  });
+
+  it('draws a Jupyter notebook\'s saved attention output with the installed renderer', async function () {
+    if (!hasTestHost()) this.skip();
+    // Written by scripts/fixtures/ipynb/make_notebooks.py before the run (test/runIntegration.ts).
+    const file = path.resolve(__dirname, '..', '..', '..', 'test-output', 'ipynb', 'small.ipynb');
+    const want = JSON.parse(readFileSync(file.replace(/\.ipynb$/, '.expected.json'), 'utf8')) as { tokens: string[]; heads: number };
+    await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(vscode.Uri.file(file)));
+    const selector = `.attn-output[data-tokens="${want.tokens.length}"]`;
+    const drawn = await waitFor('the output drawn by the packaged renderer', () =>
+      webviewEval<number | false>(`Number(document.querySelector('${selector}')?.dataset.drawn) || false`, { selector, timeoutMs: 60_000 }), 60_000);
+    assert.equal(drawn, want.heads);
+    await screenshot('packaged-ipynb');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

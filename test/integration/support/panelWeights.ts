@@ -4,19 +4,14 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-
-/** The float32 data of an NPY 1.0 file: 8 bytes of magic and version, a length, the header. */
-export function npyFloat32(bytes: Buffer): Float32Array {
-  const data = bytes.subarray(10 + bytes.readUInt16LE(8));
-  return new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-}
+import { readNpy } from '../../../src/shared/npy';
 
 /** Exports the panel's current weights through `attentionExplorer.exportView` and reads them. */
 export async function panelWeights(name: string): Promise<Float32Array> {
   const target = vscode.Uri.file(path.join(tmpdir(), `attention-${name}-${process.pid}.npy`));
   const written = await vscode.commands.executeCommand<{ status: string }>('attentionExplorer.exportView', { format: 'npy', uri: target });
   if (written?.status !== 'written') throw new Error(`Export View did not write ${target.fsPath}: ${JSON.stringify(written)}`);
-  return npyFloat32(readFileSync(target.fsPath));
+  return readNpy(readFileSync(target.fsPath)).data;
 }
 
 /** Largest absolute difference between two equally long arrays. */
