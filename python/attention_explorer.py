@@ -17,7 +17,7 @@ so torch is never imported here.
 
 The JSON payload is
     {"title"?: str, "tokens": [str, ...],
-     "layers": [{"node": "attentions[l]", "name": "Layer l+1", "heads": H, "weights_b64": str}]}
+     "layers": [{"node": "attentions[l]", "heads": H, "weights_b64": str}]}
 where weights_b64 is standard base64 of little-endian float32 values in [head][query][key]
 order: exact to the bit and a third the size of nested JSON lists.
 """
@@ -210,7 +210,6 @@ def to_bundle(attentions, tokens=None, title=None):
     payload["layers"] = [
         {
             "node": "attentions[%d]" % l,
-            "name": "Layer %d" % (l + 1),
             "heads": int(w.shape[0]),
             "weights_b64": base64.b64encode(w.tobytes()).decode("ascii"),
         }
