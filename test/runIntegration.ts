@@ -41,13 +41,14 @@ function installPackage(extensionsDir: string, userDataDir: string, desktop: str
 /**
  * The .ipynb files the Jupyter tests open, written by the Python helper through the fixture
  * script (Debian's python3 and python3-numpy). The 200 MB one is written again only when the
- * script is newer than it, and not for the packaged run, which opens the small ones.
+ * script or the helper is newer than it, and not for the packaged run, which opens the small ones.
  */
 function writeNotebooks(): void {
   const script = path.join(root, 'scripts', 'fixtures', 'ipynb', 'make_notebooks.py');
   const out = path.join(root, 'test-output', 'ipynb');
   const large = path.join(out, 'large.ipynb');
-  const stale = !existsSync(large) || statSync(large).mtimeMs < statSync(script).mtimeMs;
+  const helper = path.join(root, 'python', 'attention_explorer.py');
+  const stale = !existsSync(large) || [script, helper].some((f) => statSync(large).mtimeMs < statSync(f).mtimeMs);
   const args = [script, '--out', out, ...(!packaged && stale ? ['--large'] : [])];
   const r = spawnSync('/usr/bin/python3', args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {

@@ -207,11 +207,15 @@ describe('Jupyter notebooks', function () {
     const started = Date.now();
     await openIpynb('large');
     const opened = Date.now() - started;
-    const first = await waitFor('the first heatmap of the large output', () =>
-      inOutput<number | false>(512, `return Boolean(o) && Number(o.dataset.drawn) > 0 && Number(o.dataset.drawn);`), 120_000, 50);
+    const { first, eager, busy } = await waitFor('the first heatmap of the large output', () =>
+      inOutput<{ first: number; eager: number; busy: number } | false>(512, `return Boolean(o) && Number(o.dataset.drawn) > 0 &&
+        { first: Number(o.dataset.drawn), eager: Number(o.dataset.eager), busy: Number(o.dataset.renderMs) };`), 120_000, 50);
     const shown = Date.now() - started;
-    console.log(`large .ipynb (12 × 12 × 512²): notebook open ${opened} ms, first heatmap on screen ${shown} ms, ${first} of 12 heatmaps drawn at first`);
-    assert.ok(first < 12, `only the heatmaps in sight are drawn at first (${first} of 12)`);
+    console.log(`large .ipynb (12 × 12 × 512²): opening the notebook ${opened} ms, first heatmap on screen ${shown} ms; ` +
+      `the renderer held the notebook's page ${busy} ms (parse, layer 1, first heatmap); ${first} of 12 heatmaps drawn at first`);
+    // One head of 512² fills the renderer's budget for drawing before the output shows; the
+    // others are drawn by the observer as they come into sight (how many are in sight depends on the window).
+    assert.equal(eager, 1, 'one heatmap drawn before the output was shown');
     // Other layers are decoded when chosen; the keyboard reaches any cell and the status names its exact weight.
     const want = expected('large');
     for (const p of want.probe) {

@@ -44,6 +44,10 @@ class OutputView {
   /** Kept across rebuilds (the localized strings arriving, a layer chosen). */
   private layer = 0;
   private show: Show;
+  /** How long the notebook's page was busy rendering this output (parse, first layer, first heatmaps), for tests and tools. */
+  renderMs: number | undefined;
+  /** Heatmaps drawn before the output was first shown; the others waited until they came into sight. */
+  private eager: number | undefined;
 
   constructor(
     private readonly source: OutputSource,
@@ -68,6 +72,8 @@ class OutputView {
     Object.assign(root.dataset, {
       tokens: String(source.n), heads: String(source.heads), layers: String(source.layers), layer: String(this.layer), show: this.show,
     });
+    if (this.renderMs !== undefined) root.dataset.renderMs = this.renderMs.toFixed(1);
+    if (this.eager !== undefined) root.dataset.eager = String(this.eager);
     if (source.title) {
       const title = document.createElement('p');
       title.className = 'attn-title';
@@ -284,6 +290,11 @@ class OutputView {
       }
     }
     this.countDrawn();
+    if (this.eager === undefined) {
+      this.eager = this.drawnMaps.size;
+      const root = this.element.querySelector<HTMLElement>('.attn-output');
+      if (root) root.dataset.eager = String(this.eager);
+    }
     const waiting = this.maps.filter((m) => !this.drawnMaps.has(m));
     if (waiting.length === 0) return;
     // Until drawn, a heatmap holds its place at about its size, so only those in sight are drawn.
@@ -347,6 +358,7 @@ function injectStyle(): void {
 }
 
 function render(item: OutputItem, element: HTMLElement): void {
+  const started = performance.now();
   views.get(item.id)?.dispose();
   views.delete(item.id);
   let source: OutputSource;
@@ -360,7 +372,11 @@ function render(item: OutputItem, element: HTMLElement): void {
     }
     throw e;
   }
-  views.set(item.id, new OutputView(source, element));
+  const view = new OutputView(source, element);
+  views.set(item.id, view);
+  view.renderMs = performance.now() - started;
+  const root = element.querySelector<HTMLElement>('.attn-output');
+  if (root) root.dataset.renderMs = view.renderMs.toFixed(1);
 }
 
 export const activate: ActivationFunction = (context) => {
