@@ -145,8 +145,9 @@ describe('Jupyter notebooks', function () {
     await closeAll();
   });
 
-  it('marks which query heads share a key/value head', async function () {
+  it('marks which query heads share a key/value head, in high contrast', async function () {
     if (!hasTestHost()) this.skip();
+    await setColorTheme('Default High Contrast', vscode.ColorThemeKind.HighContrast);
     // A payload of 8 query heads over 2 key/value heads, as a grouped-query model's export gives.
     const n = 5;
     const heads = 8;
@@ -172,7 +173,8 @@ describe('Jupyter notebooks', function () {
     assert.deepEqual(drawn.captions, Array.from({ length: heads }, (_, h) => `Head ${h + 1} · KV head ${h < 4 ? 1 : 2} of 2`));
     assert.match(await hoverCell(n, 5, 0, 1), /^Head 6 · KV head 2 of 2 · Query 1 “a” → Key 2 “b” · Weight /);
     await delay(300);
-    await screenshot('ipynb-grouped-heads');
+    const shot = await screenshot('ipynb-grouped-heads-hc');
+    assert.equal(shot.workbenchStats.dominantColour, '#000000', 'the high-contrast background');
     await closeAll();
   });
 
