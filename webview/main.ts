@@ -57,8 +57,8 @@ function ask<T>(replies: Replies<T>, timeoutMs: number, send: (requestId: number
 }
 
 const host: HostLink = {
-  requestSteps(sequence, head, scale, causal) {
-    return ask(pendingSteps, REPLY_TIMEOUT_MS, (requestId) => vscode.postMessage({ type: 'requestSteps', requestId, sequence, head, scale, causal }));
+  requestSteps(sequence, layer, head, scale, causal) {
+    return ask(pendingSteps, REPLY_TIMEOUT_MS, (requestId) => vscode.postMessage({ type: 'requestSteps', requestId, sequence, layer, head, scale, causal }));
   },
   revealTokens(sequence, tokens) {
     vscode.postMessage({ type: 'revealTokens', sequence, tokens });
@@ -87,7 +87,9 @@ function runInfo(st: RenderSettings, elapsedMs: number, sequences: SequencePaylo
   const read = sequences[0];
   header.textContent = read?.file !== undefined
     ? formatString(s.runInfoFile, read.file, read.layers, read.heads, read.n)
-    : formatString(s.runInfo, st.engine, st.dModel, st.heads, st.mask, st.seed, elapsedMs.toFixed(1));
+    : st.model
+      ? formatString(s.runInfoModel, st.engine, elapsedMs.toFixed(1))
+      : formatString(s.runInfo, st.engine, st.dModel, st.heads, st.mask, st.seed, elapsedMs.toFixed(1));
   return header;
 }
 

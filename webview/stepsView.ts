@@ -136,7 +136,9 @@ export function renderSteps(ctx: ViewContext): ViewResult {
   if (seq.n > MAX_STEP_TOKENS) return note(format(s.stepsTooLong, seq.n, MAX_STEP_TOKENS));
   const head = s0.head === ALL_HEADS ? 0 : s0.head;
   const title = document.createElement('h2');
-  title.textContent = format(s.stepsTitle, head + 1, seq.label);
+  // A model's layers each have their heads: the title says which layer's head is taken apart.
+  const layer = Math.min(s0.layer, seq.layers - 1);
+  title.textContent = seq.layers > 1 || seq.steps && ctx.settings.model ? format(s.stepsLayerTitle, layer + 1, head + 1, seq.label) : format(s.stepsTitle, head + 1, seq.label);
   const toggles = document.createElement('div');
   toggles.className = 'step-toggles';
   toggles.setAttribute('role', 'group');
@@ -154,7 +156,7 @@ export function renderSteps(ctx: ViewContext): ViewResult {
   out.setAttribute('aria-busy', 'true');
   out.textContent = s.stepsLoading;
   ctx.root.append(title, toggles, cost, out);
-  const done = ctx.host.requestSteps(s0.sequence, head, s0.stepsScale, s0.stepsCausal).then(
+  const done = ctx.host.requestSteps(s0.sequence, layer, head, s0.stepsScale, s0.stepsCausal).then(
     (payload) => {
       renderPayload(ctx, out, payload, seq.tokens);
       drawn[s0.sequence] = 1;

@@ -9,7 +9,7 @@ import type { ViewState } from './viewState';
 
 export interface HostLink {
   /** Recompute one head step by step; resolves with the host's answer. */
-  requestSteps(sequence: number, head: number, scale: boolean, causal: boolean): Promise<StepsPayload>;
+  requestSteps(sequence: number, layer: number, head: number, scale: boolean, causal: boolean): Promise<StepsPayload>;
   /** Highlight tokens of a sequence in the editor. */
   revealTokens(sequence: number, tokens: number[]): void;
   /** A window of a matrix of a sequence whose weights stay in the host, pooled to rows × cols. */

@@ -1,6 +1,8 @@
 // attention-explorer command line: the same core the extension runs, from a shell.
 // Problems are reported as one line on stderr with a non-zero exit status, never a stack trace.
 
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError, isInputError, type Token } from '../core';
 import { caseCommand } from './caseCommand';
@@ -13,6 +15,7 @@ import { intOption, LIMIT_OPTIONS, MAX_SEED, MAX_THREADS, maxMemoryOption } from
 import { runCommand } from './runCommand';
 import { stepsCommand } from './stepsCommand';
 import { loadTokenizerFile } from './tokenizerFile';
+import { isShippedModelName, LAYER_CHOICES, SHIPPED_MODELS_DIR, shippedModel } from '../shared/shippedModels';
 
 const USAGE = `Usage:
   attention-explorer case FILE.json [--engine NAME] [--max-memory SIZE] [--out FILE]
@@ -32,7 +35,10 @@ const USAGE = `Usage:
       key (−∞, which JSON cannot write). weights equals head K of run's weights.
   attention-explorer run --model model.onnx (--text "…" --tokenizer tokenizer.json | --ids 1,2,3)
       [--threads T] [--max-memory SIZE] [--format json|npy] [--out FILE]
-      Runs an ONNX transformer in onnxruntime-web (WASM) and reads out every attention softmax.
+  attention-explorer run --layer learned-bidirectional|learned-causal --text "…" [same options]
+      Runs an ONNX transformer in onnxruntime-web (WASM) and reads out every attention softmax;
+      --layer runs a model shipped in media/models/ with its own tokenizer (--layer random is
+      the seeded layer above).
       json: {"tokens": […], "layers": [{"node": "…", "heads": H, "weights": [H][N][N]}]}, layer 0
       first. npy (needs --out F.npy): F.npy gets NumPy float32 [L, H, N, N] and F.tokens.json
       the json's tokens.
@@ -77,6 +83,7 @@ const CASE_OPTIONS = {
 const RUN_OPTIONS = {
   ...LAYER_OPTIONS,
   model: { type: 'string' },
+  layer: { type: 'string' },
   ids: { type: 'string' },
   threads: { type: 'string' },
   format: { type: 'string', default: 'json' },
@@ -143,6 +150,11 @@ async function runLayer(argv: string[]): Promise<void> {
     parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true }));
   if (values.help) return void process.stdout.write(USAGE);
   if (positionals.length > 0) throw new UsageError(`run takes no positional arguments, got "${positionals[0]}"`);
+  if (values.layer !== undefined && values.layer !== 'random') {
+    if (values.model !== undefined) throw new UsageError('give either --layer or --model, not both');
+    const files = shippedModelFiles(values.layer);
+    return runModel({ ...values, model: files.model, tokenizer: values.tokenizer ?? files.tokenizer });
+  }
   if (values.model !== undefined) return runModel(values);
   const format = values.format;
   if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got "${format}"`);
@@ -177,6 +189,22 @@ function runNotebook(argv: string[]): void {
     default:
       throw new UsageError(`notebook needs "check" or "resave", got ${verb === undefined ? 'nothing' : `"${verb}"`}`);
   }
+}
+
+/** The files of a shipped model (media/models/ beside dist/), for --layer. */
+function shippedModelFiles(layer: string): { model: string; tokenizer: string } {
+  if (!isShippedModelName(layer)) {
+    throw new UsageError(`--layer must be ${LAYER_CHOICES.join(', ')}; got "${layer}"`);
+  }
+  const dir = path.join(__dirname, '..', SHIPPED_MODELS_DIR);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path.join(dir, 'models.json'), 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read ${path.join(dir, 'models.json')}: ${(e as Error).message}`, 'file');
+  }
+  const m = shippedModel(json, layer);
+  return { model: path.join(dir, m.onnx), tokenizer: path.join(dir, m.tokenizer) };
 }
 
 interface ModelValues {

@@ -11,6 +11,7 @@ import { transpose, trimWasmMemory, view } from './kernels';
 import { project, projectColumns, scoreRows, weightedValueRows } from './products';
 import { applyMask, maskedSoftmaxRows } from './softmax';
 import type { AttentionOptions, AttentionResult, HeadSteps, LayerWeights } from './types';
+import { InputError } from './errors';
 import { checkAttentionInputs, type AttentionPlan } from './validate';
 
 export function multiHeadAttention(
@@ -49,6 +50,29 @@ export function headSteps(
   const q = projectColumns(x, n, d, w.wq, w.bq, col, dh);
   const k = projectColumns(x, n, d, w.wk, w.bk, col, dh);
   const v = projectColumns(x, n, d, w.wv, w.bv, col, dh);
+  return stepsOf(q, k, v, plan, head);
+}
+
+/**
+ * One head's steps from its own queries, keys and values ([N, d_head] each), as a model computed
+ * them: scores, scaling by 1/sqrt(d_head) (unless `scale` is false), the mask, softmax, output.
+ */
+export function headStepsFromQkv(
+  q: Float32Array, k: Float32Array, v: Float32Array, n: number, dHead: number, opts: { scale: boolean; causal: boolean }, head: number,
+): HeadSteps {
+  if (!Number.isInteger(n) || n < 1) throw new InputError('empty', `need at least one token, got N = ${n}`);
+  for (const [name, m] of [['q', q], ['k', k], ['v', v]] as const) {
+    if (m.length !== n * dHead) throw new InputError('shape', `${name} must hold N × d_head = ${n} × ${dHead} values, got ${m.length}`);
+  }
+  const plan: AttentionPlan = {
+    n, d: dHead, heads: 1, dHead, scale: opts.scale ? 1 / Math.sqrt(dHead) : 1, mask: { causal: opts.causal, keep: null },
+  };
+  return stepsOf(q, k, v, plan, head);
+}
+
+/** The steps after the projection, shared by the built-in layer and a model's own q, k, v. */
+function stepsOf(q: Float32Array, k: Float32Array, v: Float32Array, plan: AttentionPlan, head: number): HeadSteps {
+  const { n, dHead: dh } = plan;
   const unscaled: AttentionPlan = { ...plan, scale: 1 };
   const scores = new Float32Array(n * n); // scores: [N, N] = q · kᵀ
   scoreRows(view(q, 0, dh), view(k, 0, dh), unscaled, 0, n, view(scores, 0, n));

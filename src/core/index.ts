@@ -10,7 +10,7 @@ export { embedTokens, positionEncodings, type EmbedOptions } from './embed';
 export { checkJsonDepth, MAX_JSON_DEPTH } from './jsonDepth';
 export { parseMatrix, matrixFromRows, vectorFromArray, type NumericMatrix } from './matrix';
 export { makeWeights, identityWeights, weightsFromJson, checkWeights, type WeightOptions } from './weights';
-export { multiHeadAttention, headSteps } from './attention';
+export { multiHeadAttention, headSteps, headStepsFromQkv } from './attention';
 export {
   blockwiseAttention, DEFAULT_BLOCK, headTile, joinRows, weightsRows, type BlockwiseLayer, type BlockwiseOptions,
 } from './blockwise';

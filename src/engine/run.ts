@@ -3,12 +3,14 @@
 // runAttention; what differs between them (a worker thread for the core, the panel for WebGPU,
 // a cancellation token) comes in through EngineEnv, never as a second copy of the run.
 import {
-  appliedSpec, buildLayer, checkAttentionOutcome, checkRunMemory, estimateKeptBytes, inputTokens, layerWeights, runLayer, type BuiltLayer, type LayerInput, type LayerSpec, type LayerWeights, type Token,
+  appliedSpec, buildLayer, checkAttentionOutcome, checkRunMemory, estimateKeptBytes, headStepsFromQkv, inputTokens, layerWeights, runLayer,
+  type BuiltLayer, type HeadSteps, type LayerInput, type LayerSpec, type LayerWeights, type Token,
 } from '../core';
 import { InputError } from '../core/errors';
 import { chooseEngine } from '../onnx/enginePolicy';
 import { exportAttentionModel } from '../onnx/export';
-import type { LayerAttention } from '../onnx/attentionRun';
+import { qkvOutputNames, type LayerAttention } from '../onnx/attentionRun';
+import type { TensorData } from '../onnx/tensor';
 import { openAttention } from '../onnx/node/extractAttention';
 import type { OrtWorkerClient } from '../onnx/node/ortWorkerClient';
 import { runCaseOnnx } from '../onnx/node/runCase';
@@ -78,6 +80,8 @@ export interface AttentionRun {
   nodes?: string[];
   /** The built-in layer's request, for step by step and recomputation; absent for a model. */
   layer?: LayerRequest;
+  /** A model's request, when the model names its queries, keys and values (step by step can run: modelSteps). */
+  model?: ModelRequest;
   /** Why WebGPU did not run where it was asked for; the WASM backend ran instead. */
   fallback?: { reason: WebGpuFallbackReason; detail?: string };
 }
@@ -268,6 +272,8 @@ async function runModel(request: ModelRequest, env: EngineEnv): Promise<Attentio
     await opened.release().catch(() => undefined); // a cancelled worker has nothing left to release
   }
   const heads = found[0]?.heads ?? 0;
+  const named = new Set(opened.outputs);
+  const hasQkv = opened.layers > 0 && Array.from({ length: opened.layers }, (_, l) => qkvOutputNames(l)).every((names) => names.every((x) => named.has(x)));
   if (found.some((l) => l.heads !== heads || l.queries !== n || l.keys !== n)) {
     throw new InputError('shape', 'the attention layers of this model differ in shape; only equal layers can be shown together');
   }
@@ -277,5 +283,44 @@ async function runModel(request: ModelRequest, env: EngineEnv): Promise<Attentio
     tokens, layers: found.length, heads, n, weights, nodes: found.map((l) => l.nodeName),
     elapsedMs: performance.now() - started,
     backend: `${request.label} · onnx-wasm`,
+    ...(hasQkv ? { model: request } : {}),
   };
+}
+
+/**
+ * One head of a model's attention layer step by step, from the queries, keys and values the model
+ * itself computed (its graph outputs qkvOutputNames(layer)): the same numbers as its attention,
+ * taken apart. `scale` and `causal` let a learner switch the scaling and the mask as for the
+ * built-in layer; with the model's own choices the weights equal the run's.
+ */
+export async function modelSteps(
+  request: ModelRequest, layer: number, head: number, opts: { scale: boolean; causal: boolean }, env: Pick<EngineEnv, 'ort' | 'signal' | 'cores'>,
+): Promise<HeadSteps> {
+  const ids = request.tokens.map((t) => t.id ?? 0);
+  const n = ids.length;
+  const names = qkvOutputNames(layer);
+  const threads = Math.max(1, Math.min(4, Math.floor(env.cores)));
+  const opened = await openAttention(env.ort(), request.model, { threads, signal: env.signal });
+  try {
+    const missing = names.filter((x) => !opened.outputs.includes(x));
+    if (missing.length > 0) {
+      throw new InputError('model', `step by step needs the model's own queries, keys and values: it has no output ${missing.join(', ')}`);
+    }
+    const out = await opened.fetch(ids, names, env.signal);
+    const [q, k, v] = names.map((name) => headRows(out[name], name, head, n)); // [N][d_head] each
+    return headStepsFromQkv(q, k, v, n, q.length / n, opts, head);
+  } finally {
+    await opened.release().catch(() => undefined); // a cancelled worker has nothing left to release
+  }
+}
+
+/** Head `head` of a [1, H, N, d_head] float32 output, as [N][d_head]. */
+function headRows(t: TensorData | undefined, name: string, head: number, n: number): Float32Array {
+  const d = t?.dims ?? [];
+  if (!t || t.type !== 'float32' || d.length !== 4 || d[0] !== 1 || d[2] !== n) {
+    throw new InputError('model', `output ${name} is ${t ? `${t.type} [${d.join(', ')}]` : 'missing'}, not float32 [1, heads, ${n}, d_head]`);
+  }
+  if (!Number.isInteger(head) || head < 0 || head >= d[1]) throw new InputError('heads', `head ${head} does not exist; ${name} has ${d[1]} heads`);
+  const size = n * d[3];
+  return (t.data as Float32Array).slice(head * size, (head + 1) * size);
 }

@@ -1,9 +1,10 @@
 // Attention: Explore Selection — from the editor's selections to heatmaps in the panel.
 import * as vscode from 'vscode';
 import { inputOf, inputTokens, isInputError } from '../core';
-import type { RenderedMessage, SequencePayload } from '../shared/protocol';
+import type { RenderedMessage, RequestStepsMessage, SequencePayload } from '../shared/protocol';
 import { CancelledError, ComputeError } from './attentionClient';
 import { runRecord } from './explorer/run';
+import { runSteps } from './explorer/steps';
 import { exploreRequest, type AttentionRun, type Engines } from './onnx/engines';
 import { AttentionPanel } from './panel';
 import { readSelections, type SourceSequence } from './selection';
@@ -80,10 +81,12 @@ export async function exploreSources(
   }
 
   const { payloads, runs, elapsedMs, backend } = computed;
-  panel.run = { sources, settings, payloads, runs };
+  const steps = (run: AttentionRun, m: RequestStepsMessage) => runSteps(run, m, engines, new vscode.CancellationTokenSource().token);
+  panel.run = { sources, settings, payloads, runs, steps };
+  const model = runs.some((r) => r.layer === undefined) || undefined;
   const rendered = await panel.show({
     sequences: payloads,
-    settings: { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, engine: backend },
+    settings: { heads: settings.heads, dModel: settings.dModel, seed: settings.seed, mask: settings.mask, engine: backend, model },
     elapsedMs,
     record: runRecord(sources),
   });
@@ -127,13 +130,14 @@ async function computeAll(
       const runs: AttentionRun[] = [];
       const backends = new Set<string>();
       let elapsedMs = 0;
+      const model = await engines.modelFor(settings);
       try {
         for (const [i, seq] of sequences.entries()) {
           progress.report({
             message: vscode.l10n.t('sequence {0} of {1}', i + 1, sequences.length),
             increment: i === 0 ? 0 : 100 / sequences.length,
           });
-          const r = await engines.run(exploreRequest(seq.text, settings, engines.model, i + 1), token, { webgpu: panel, keep: true });
+          const r = await engines.run(exploreRequest(seq.text, settings, model, i + 1), token, { webgpu: panel, keep: true });
           elapsedMs += r.elapsedMs;
           backends.add(r.backend);
           runs.push(r);
@@ -146,7 +150,8 @@ async function computeAll(
             heads: r.heads,
             n: r.n,
             weights: r.weights, // [L][H][N][N]
-            steps: r.layer !== undefined,
+            // The built-in layer recomputes a head; a model that gives its own q, k, v is taken apart.
+            steps: r.layer !== undefined || r.model !== undefined,
             // Kept where they were computed: the panel asks for tiles.
             remote: r.kept !== undefined || undefined,
           });

@@ -11,7 +11,7 @@ import { AttentionPanel } from './panel';
 export function activate(context: vscode.ExtensionContext): void {
   const dist = vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath;
   const client = new AttentionClient(dist);
-  const engines = new Engines(client, dist, context.workspaceState);
+  const engines = new Engines(client, context.extensionUri, context.workspaceState);
   const state = context.workspaceState;
   context.subscriptions.push(
     client,

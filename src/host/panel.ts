@@ -19,7 +19,6 @@ import type { WebGpuLayerInput } from '../shared/webgpu';
 import { CancelledError } from './attentionClient';
 import { revealTokens } from './explorer/editorLink';
 import type { ExplorerRun } from './explorer/run';
-import { computeSteps } from './explorer/steps';
 import { webviewStrings } from './explorer/strings';
 import type { WebGpuRunner } from './onnx/webgpu';
 
@@ -284,8 +283,8 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
       return;
     }
     try {
-      if (!run.layer) throw new RangeError(vscode.l10n.t('Step by step recomputes the built-in layer; this run is a model.'));
-      const steps = computeSteps(run.layer, m.sequence, m.head, m.scale, m.causal, run.n);
+      const steps = await this.run?.steps?.(run, m);
+      if (!steps) throw new RangeError(vscode.l10n.t('Step by step needs the built-in layer, or a model that gives its own queries, keys and values (the shipped models do); this model does not.'));
       await this.post({ type: 'steps', requestId: m.requestId, steps });
     } catch (e) {
       await this.post({ type: 'steps', requestId: m.requestId, error: e instanceof Error ? e.message : String(e) });

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { MaskKind, WeightInit } from '../core/types';
 import { ENGINE_SETTINGS, type EngineSetting } from '../engine/run';
+import { LAYER_CHOICES, type LayerChoice } from '../shared/shippedModels';
 
 export interface ExploreSettings {
   engine: EngineSetting;
@@ -14,6 +15,8 @@ export interface ExploreSettings {
   maxMemoryMegabytes: number;
   maxModelMegabytesWithoutAsking: number;
   weights: WeightInit;
+  /** The seeded random layer, or a model shipped with the extension. */
+  layer: LayerChoice;
 }
 
 function intSetting(cfg: vscode.WorkspaceConfiguration, key: string, fallback: number, min: number, max: number): number {
@@ -25,6 +28,7 @@ export function readSettings(): ExploreSettings {
   const cfg = vscode.workspace.getConfiguration('attentionExplorer');
   const mask = cfg.get<string>('mask', 'none');
   const engine = cfg.get<string>('engine', 'auto');
+  const layer = cfg.get<string>('layer', 'random');
   return {
     engine: ENGINE_SETTINGS.find((e) => e === engine) ?? 'auto',
     heads: intSetting(cfg, 'heads', 4, 1, 64),
@@ -35,5 +39,6 @@ export function readSettings(): ExploreSettings {
     maxMemoryMegabytes: intSetting(cfg, 'maxMemoryMegabytes', 2048, 1, 1_000_000_000),
     maxModelMegabytesWithoutAsking: intSetting(cfg, 'maxModelMegabytesWithoutAsking', 256, 0, 1_000_000),
     weights: cfg.get<string>('weights', 'random') === 'identity' ? 'identity' : 'random',
+    layer: LAYER_CHOICES.find((l) => l === layer) ?? 'random',
   };
 }

@@ -12,6 +12,8 @@ export interface AttentionRunPlan {
   /** The attention nodes whose outputs are fetched, in graph order. */
   layers: AttentionSoftmax[];
   inputs: PlannedInput[];
+  /** The graph's own outputs (before the probabilities were appended). */
+  outputs: string[];
 }
 
 export interface PlanOptions {
@@ -35,7 +37,16 @@ export function planAttentionRun(bytes: Uint8Array, opts: PlanOptions = {}): Att
   const inputs = planInputs(graph);
   const existing = new Set((graph.output ?? []).map((o) => o.name));
   const extra = [...new Set(layers.map((l) => l.output))].filter((name) => !existing.has(name));
-  return { model: appendGraphOutputs(bytes, extra), layers, inputs };
+  return { model: appendGraphOutputs(bytes, extra), layers, inputs, outputs: [...existing] };
+}
+
+/**
+ * The graph outputs a model names its queries, keys and values by, per attention layer (in graph
+ * order), each [1, heads, N, d_head] before scaling: what step by step needs of a model. The
+ * models shipped with the extension export them; other models rarely do.
+ */
+export function qkvOutputNames(layer: number): [q: string, k: string, v: string] {
+  return [`layers.${layer}.q`, `layers.${layer}.k`, `layers.${layer}.v`];
 }
 
 /** Attention layer `index` (graph order) of those found, or a RangeError naming how many there are. */

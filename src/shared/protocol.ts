@@ -51,7 +51,10 @@ export interface RenderSettings {
   dModel: number;
   seed: number;
   mask: string;
+  /** What ran: an engine, or for a model its label and backend ("learned, bidirectional, … · onnx-wasm"). */
   engine: string;
+  /** True when a model ran: the run line names it rather than the built-in layer's settings. */
+  model?: boolean;
 }
 
 /** Localized strings the webview shows; the host fills them with vscode.l10n. */
@@ -108,6 +111,8 @@ export interface WebviewStrings {
   max: string;
   /** The line above the views: engine {0}, d_model {1}, heads {2}, mask {3}, seed {4}, {5} ms. */
   runInfo: string;
+  /** The run line of a model: its label and backend, then the time. */
+  runInfoModel: string;
   /** The line above the views for weights read from a file: file {0}, {1} layers, {2} heads, {3} tokens. */
   runInfoFile: string;
   difference: string;
@@ -120,6 +125,7 @@ export interface WebviewStrings {
   maxOfHeads: string;
   // Step by step.
   stepsTitle: string;
+  stepsLayerTitle: string;
   stepsScale: string;
   stepsCausal: string;
   stepsUnavailable: string;
@@ -180,6 +186,8 @@ export const MAX_STEP_TOKENS = 512;
 /** Every intermediate of one head, for the step-by-step view. */
 export interface StepsPayload {
   sequence: number;
+  /** The attention layer (graph order); 0 for the built-in layer. */
+  layer: number;
   head: number;
   n: number;
   dHead: number;
@@ -278,6 +286,8 @@ export interface RequestStepsMessage {
   type: 'requestSteps';
   requestId: number;
   sequence: number;
+  /** The attention layer (graph order) of a model; 0 for the built-in layer. */
+  layer: number;
   head: number;
   scale: boolean;
   causal: boolean;
@@ -439,7 +449,7 @@ export function isFromWebview(v: unknown): v is FromWebview {
       );
     case 'requestSteps':
       return (
-        isCount(v.requestId) && isCount(v.sequence) && isCount(v.head) &&
+        isCount(v.requestId) && isCount(v.sequence) && isCount(v.layer) && isCount(v.head) &&
         typeof v.scale === 'boolean' && typeof v.causal === 'boolean'
       );
     case 'revealTokens':

@@ -80,7 +80,7 @@ describe('Explorer and editor', function () {
     const client = new AttentionClient(dist);
     // No model chosen: the built-in layer, as after a reload of a workspace without one.
     const noModel: vscode.Memento = { get: () => undefined, update: async () => undefined, keys: () => [] };
-    const engines = new Engines(client, dist, noModel);
+    const engines = new Engines(client, ext.extensionUri, noModel);
     try {
       const state = { view: { view: 'heatmaps' }, run: { sources: [{ uri: uri.toString(), range: [0, 0, 0, 6], label: 'Line 1' }] } };
       await new ExplorerSerializer(ext.extensionUri, engines).deserializeWebviewPanel(panel, state);

@@ -2,7 +2,7 @@
 // back into the editor, to export the weights, and to run it again after a window reload.
 import type * as vscode from 'vscode';
 import type { AttentionRun } from '../../engine/run';
-import type { RunRecord, SequencePayload } from '../../shared/protocol';
+import type { RequestStepsMessage, RunRecord, SequencePayload, StepsPayload } from '../../shared/protocol';
 import type { SourceSequence } from '../selection';
 import type { ExploreSettings } from '../settings';
 
@@ -14,6 +14,8 @@ export interface ExplorerRun {
   runs: AttentionRun[];
   /** The file Open Attention Data read the weights from (then there are no sources and no runs). */
   file?: vscode.Uri;
+  /** Steps of one head of a run (see explorer/steps.ts runSteps); undefined when the run cannot give them. */
+  steps?(run: AttentionRun, m: RequestStepsMessage): Promise<StepsPayload | undefined>;
 }
 
 export function runRecord(sources: SourceSequence[]): RunRecord {

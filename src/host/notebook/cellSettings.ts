@@ -2,6 +2,7 @@
 // checked before a run so that a bad value becomes an error output naming the setting.
 // No vscode import: the rules are unit tested.
 import type { CellSettings, JsonObject } from '../../shared/notebookFormat';
+import type { LayerChoice } from '../../shared/shippedModels';
 
 export { looksLikeMatrix } from '../../core';
 
@@ -25,6 +26,8 @@ export interface SettingDefaults {
   dModel: number;
   seed: number;
   mask: 'none' | 'causal' | 'padding';
+  /** attentionExplorer.layer: a shipped model is what a cell without a model of its own runs. */
+  layer?: LayerChoice;
 }
 
 /** A setting that cannot be used, named so the error output can say which. */
@@ -69,7 +72,8 @@ function integer(value: unknown, fallback: number, name: string, min: number, ma
 }
 
 export function resolveSettings(raw: CellSettings, defaults: SettingDefaults): ResolvedSettings {
-  const model = raw.model ?? '';
+  // A cell that names no model runs the shipped model the setting chooses, if it chooses one.
+  const model = raw.model ?? (defaults.layer !== undefined && defaults.layer !== 'random' ? defaults.layer : '');
   if (typeof model !== 'string') throw new CellSettingError('model', 'setting "model" must be a path');
   if (raw.scale !== undefined && typeof raw.scale !== 'boolean') {
     throw new CellSettingError('scale', `setting "scale" is ${JSON.stringify(raw.scale)}; use true or false`);

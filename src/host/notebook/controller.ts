@@ -4,6 +4,7 @@
 // ends the worker) never takes another cell's run with it. A cell with engine "onnx" runs the
 // same seeded layer exported to ONNX in onnxruntime-web; a cell with a `model` runs that ONNX
 // model with the tokenizer.json beside it and keeps every attention layer.
+import { isShippedModelName } from '../../shared/shippedModels';
 import * as vscode from 'vscode';
 import { ATTENTION_MIME, decodeAttention, encodeAttention, type AttentionData } from '../../shared/notebookOutput';
 import type { JsonObject } from '../../shared/notebookFormat';
@@ -114,7 +115,9 @@ export class AttentionNotebookController implements vscode.Disposable {
   private async computeModel(
     cell: vscode.NotebookCell, text: string, settings: ResolvedSettings, defaults: ExploreSettings, token: vscode.CancellationToken,
   ): Promise<vscode.NotebookCellOutput> {
-    const choice = await cellModelChoice(settings.model.trim(), cell.notebook.uri);
+    const name = settings.model.trim();
+    // A shipped model's name (learned-bidirectional, learned-causal), or a path to a file.
+    const choice = isShippedModelName(name) ? await this.engines.shipped(name) : await cellModelChoice(name, cell.notebook.uri);
     let r: AttentionRun;
     try {
       r = await this.engines.run(exploreRequest(text, defaults, choice), token);

@@ -4,8 +4,9 @@
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { inputOf, isInputError, layerSpec, loadTokenizerJson, type LayerSpec } from '../../core';
-import { runAttention, type AttentionRun, type EngineEnv, type LayerRequest } from '../../engine/run';
+import { inputOf, isInputError, layerSpec, loadTokenizerJson, type HeadSteps, type LayerSpec } from '../../core';
+import { modelSteps, runAttention, type AttentionRun, type EngineEnv, type LayerRequest, type ModelRequest } from '../../engine/run';
+import { SHIPPED_MODELS_DIR, shippedModel, type ShippedModelName } from '../../shared/shippedModels';
 import { OnnxCancelledError, OnnxError } from '../../onnx/errors';
 import { OrtWorkerClient } from '../../onnx/node/ortWorkerClient';
 import { AttentionClient, CancelledError, ComputeError } from '../attentionClient';
@@ -32,7 +33,8 @@ export function layerSpecOf(settings: Pick<ExploreSettings, 'heads' | 'dModel' |
 }
 
 /**
- * What Explore Selection runs on a text: the workspace's model, or the built-in layer as set.
+ * What Explore Selection runs on a text: a model (the workspace's, or a shipped one as
+ * Engines.modelFor picks), or the built-in layer as set.
  * `sequence`: which of the run's selections it is (1-based), for messages about one of its queries.
  */
 export function exploreRequest(text: string, settings: ExploreSettings, model: ModelChoice | undefined, sequence = 1): HostRequest {
@@ -43,15 +45,42 @@ export function exploreRequest(text: string, settings: ExploreSettings, model: M
 export class Engines implements vscode.Disposable {
   private ort: OrtWorkerClient | undefined;
 
+  private readonly distPath: string;
+  private shippedJson: Promise<unknown> | undefined;
+
   constructor(
     private readonly core: AttentionClient,
-    private readonly distPath: string,
+    private readonly extensionUri: vscode.Uri,
     private readonly workspaceState: vscode.Memento,
-  ) {}
+  ) {
+    this.distPath = vscode.Uri.joinPath(extensionUri, 'dist').fsPath;
+  }
 
   /** The model chosen with "Open ONNX Model…", if any. */
   get model(): ModelChoice | undefined {
     return readModelChoice(this.workspaceState);
+  }
+
+  /**
+   * The model Explore Selection runs: the one opened for this workspace, else the shipped model
+   * attentionExplorer.layer names; undefined for the seeded random layer.
+   */
+  async modelFor(settings: Pick<ExploreSettings, 'layer'>): Promise<ModelChoice | undefined> {
+    return this.model ?? (settings.layer === 'random' ? undefined : this.shipped(settings.layer));
+  }
+
+  /** A model shipped in media/models/, as its models.json describes it. */
+  async shipped(name: ShippedModelName): Promise<ModelChoice> {
+    const dir = vscode.Uri.joinPath(this.extensionUri, SHIPPED_MODELS_DIR);
+    this.shippedJson ??= Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, 'models.json')))
+      .then((bytes) => JSON.parse(new TextDecoder().decode(bytes)) as unknown);
+    const m = shippedModel(await this.shippedJson, name);
+    return { model: vscode.Uri.joinPath(dir, m.onnx).toString(), tokenizer: vscode.Uri.joinPath(dir, m.tokenizer).toString(), label: m.label };
+  }
+
+  /** One head of a model's layer step by step, from the model's own queries, keys and values. */
+  modelSteps(request: ModelRequest, layer: number, head: number, opts: { scale: boolean; causal: boolean }, token: vscode.CancellationToken): Promise<HeadSteps> {
+    return this.withCancel(token, (env) => modelSteps(request, layer, head, opts, env));
   }
 
   /**

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 export interface ModelChoice {
   model: string; // URI of the .onnx file
   tokenizer: string; // URI of its tokenizer.json
+  /** How the panel names it; default the file name. A shipped model says what it is and what it learned from. */
+  label?: string;
 }
 
 const KEY = 'attentionExplorer.model';
@@ -20,5 +22,5 @@ export function saveModelChoice(state: vscode.Memento, choice: ModelChoice | und
 }
 
 export function modelLabel(choice: ModelChoice): string {
-  return vscode.Uri.parse(choice.model).path.split('/').pop() ?? choice.model;
+  return choice.label ?? vscode.Uri.parse(choice.model).path.split('/').pop() ?? choice.model;
 }

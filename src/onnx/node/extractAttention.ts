@@ -4,6 +4,7 @@
 // extension first runs two tokens to learn the head count, then the whole text, on one session.
 import { pickLayer, planAttentionRun, readAttention, type LayerAttention } from '../attentionRun';
 import { makeFeeds } from '../inputs';
+import type { TensorData } from '../tensor';
 import type { OrtWorkerClient, RunOptions } from './ortWorkerClient';
 
 export interface ExtractOptions extends RunOptions {
@@ -17,6 +18,10 @@ export interface OpenedAttention {
   layers: number;
   /** Runs ids through the model; `layers` (graph order) picks which to read, default all. */
   extract(ids: ArrayLike<number>, layers?: number[], signal?: AbortSignal): Promise<LayerAttention[]>;
+  /** The graph's own outputs, by name. */
+  outputs: string[];
+  /** Runs ids through the model and reads the named graph outputs. */
+  fetch(ids: ArrayLike<number>, names: string[], signal?: AbortSignal): Promise<Record<string, TensorData>>;
   release(): Promise<void>;
 }
 
@@ -32,6 +37,10 @@ export async function openAttention(client: OrtWorkerClient, modelBytes: Uint8Ar
       const outputs = [...new Set(picked.map((l) => l.output))];
       const result = await session.run(makeFeeds(plan.inputs, ids), outputs, signal);
       return picked.map((layer) => readAttention(layer, result.outputs[layer.output]));
+    },
+    outputs: plan.outputs,
+    async fetch(ids, names, signal = opts.signal) {
+      return (await session.run(makeFeeds(plan.inputs, ids), names, signal)).outputs;
     },
     release: () => session.release(),
   };
