@@ -5,7 +5,7 @@ import { isFromWebview, isRunRecord } from '../../../src/shared/protocol';
 describe('explorer messages', () => {
   it('accepts step requests, token reveals, export replies and render timings', () => {
     for (const ok of [
-      { type: 'requestSteps', requestId: 1, sequence: 0, head: 2, scale: false, causal: true },
+      { type: 'requestSteps', requestId: 1, sequence: 0, layer: 3, head: 2, scale: false, causal: true },
       { type: 'revealTokens', sequence: 0, tokens: [3, 4] },
       { type: 'exportReply', requestId: 2, sequence: 0, data: 'data:image/png;base64,AAAA' },
       { type: 'exportReply', requestId: 2, sequence: 0, data: '{}', theme: { variables: '--a: 1', bodyClass: 'vscode-dark' } },
@@ -18,8 +18,10 @@ describe('explorer messages', () => {
 
   it('rejects malformed ones', () => {
     for (const bad of [
-      { type: 'requestSteps', requestId: 1, sequence: 0, head: -1, scale: false, causal: true },
-      { type: 'requestSteps', requestId: 1, sequence: 0, head: 0, scale: 'yes', causal: true },
+      { type: 'requestSteps', requestId: 1, sequence: 0, layer: 0, head: -1, scale: false, causal: true },
+      { type: 'requestSteps', requestId: 1, sequence: 0, layer: 0, head: 0, scale: 'yes', causal: true },
+      { type: 'requestSteps', requestId: 1, sequence: 0, head: 0, scale: true, causal: true }, // no layer
+      { type: 'requestSteps', requestId: 1, sequence: 0, layer: -1, head: 0, scale: true, causal: true },
       { type: 'revealTokens', sequence: 0, tokens: [1.5] },
       { type: 'revealTokens', sequence: 0, tokens: Array.from({ length: 17 }, (_, i) => i) },
       { type: 'exportReply', requestId: 2, sequence: 0, data: 7 },
