@@ -182,6 +182,9 @@ function show(message: ShowMessage, arrived: number): void {
   record = message.record;
   const saved = (vscode.getState() as { view?: unknown } | undefined)?.view ?? state;
   state = fitState(saved, data);
+  // Step by step starts from the run's own mask, so its softmax is the heatmap's.
+  const causal = data.sequences[state.sequence]?.causal;
+  if (causal !== undefined) state = { ...state, stepsCausal: causal };
   saveState();
   lastRequest = message.requestId;
   report(render(), arrived);

@@ -152,6 +152,7 @@ async function computeAll(
             weights: r.weights, // [L][H][N][N]
             // The built-in layer recomputes a head; a model that gives its own q, k, v is taken apart.
             steps: r.layer !== undefined || r.model !== undefined,
+            causal: r.layer ? r.layer.spec.mask === 'causal' : r.kept ? undefined : hidesLaterKeys(r.weights, r.n),
             // Kept where they were computed: the panel asks for tiles.
             remote: r.kept !== undefined || undefined,
           });
@@ -164,6 +165,15 @@ async function computeAll(
       return { payloads, runs, elapsedMs, backend: [...backends].join(', ') };
     },
   );
+}
+
+/** Whether every row of every head gives no weight to the keys after its query ([L·H][N][N]): a causal model. */
+function hidesLaterKeys(weights: Float32Array, n: number): boolean {
+  if (n < 2 || weights.length === 0) return false;
+  for (let base = 0; base < weights.length; base += n * n) {
+    for (let q = 0; q < n - 1; q++) for (let k = q + 1; k < n; k++) if (weights[base + q * n + k] !== 0) return false;
+  }
+  return true;
 }
 
 /** Tokens of a selection as the built-in layer reads it; a matrix that does not parse counts 0 and fails in the run with its row and column. */

@@ -24,8 +24,10 @@ export interface SequencePayload {
   weights: Float32Array;
   /** True when the weights stay in the host: too many to send, the views ask for tiles. */
   remote?: boolean;
-  /** True when the host can recompute one head step by step (the built-in layer). */
+  /** True when the host can take one head apart step by step (the built-in layer, a model that gives its q, k, v). */
   steps: boolean;
+  /** The run's own attention is causal (the built-in layer's mask, or a model whose weights hide every later key): where step by step starts. */
+  causal?: boolean;
   /** The name of the file the weights were read from (Open Attention Data): no text, no layer to recompute. */
   file?: string;
 }
