@@ -80,6 +80,7 @@ describe('Attention notebooks', function () {
     const steps = c.walkthroughs[0].steps as { completionEvents: string[] }[];
     assert.deepEqual(steps.map((s) => s.completionEvents[0]), [
       'onCommand:attentionExplorer.exploreSelection',
+      'onSettingChanged:attentionExplorer.layer',
       'onCommand:attentionExplorer.newNotebook',
       'onCommand:attentionExplorer.openModel',
     ]);
@@ -104,8 +105,15 @@ describe('Attention notebooks', function () {
       '我喜欢吃苹果',
       '我喜欢吃苹果',
       '我喜欢吃苹果',
+      '我喜欢吃苹果',
+      'The cat sat on the mat because the mat was warm.',
+      '我喜欢吃苹果',
     ]);
-    assert.deepEqual(cells.map((c) => (c.metadata.settings as { mask: string }).mask), ['none', 'none', 'causal', 'none', 'none']);
+    assert.deepEqual(cells.map((c) => (c.metadata.settings as { mask: string }).mask), ['none', 'none', 'causal', 'none', 'none', 'none', 'none', 'causal']);
+    // The mechanism is explained on the seeded layer; what heads learn, on the shipped models.
+    assert.deepEqual(cells.map((c) => (c.metadata.settings as { model?: string }).model), [
+      undefined, undefined, undefined, undefined, undefined, 'learned-bidirectional', 'learned-bidirectional', 'learned-causal',
+    ]);
   });
 
   it('runs every cell: weights, a markdown table, execution order', async () => {
@@ -136,6 +144,17 @@ describe('Attention notebooks', function () {
       return sum / (d.heads * d.n);
     };
     assert.ok(rowMax(attentionOf(cells[3])) > rowMax(attentionOf(cells[4])) + 0.2);
+
+    // The learned cells run the shipped models: every layer, the model's own tokens.
+    const learned = attentionOf(cells[5]);
+    assert.equal(learned.layers, 4);
+    assert.equal(learned.heads, 4);
+    assert.ok([...'我喜欢吃苹果'].every((c) => learned.tokens.includes(c)), learned.tokens.join(' '));
+    const causalModel = attentionOf(cells[7]);
+    for (let h = 0; h < causalModel.layers * causalModel.heads; h++) {
+      const n = causalModel.n;
+      for (let q = 0; q < n; q++) for (let k = q + 1; k < n; k++) assert.equal(causalModel.weights[(h * n + q) * n + k], 0, 'the causal model hides later keys');
+    }
   });
 
   it('draws the outputs with the heatmap component', async function () {

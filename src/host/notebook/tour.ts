@@ -56,6 +56,14 @@ export function tourCells(): vscode.NotebookCellData[] {
     attention('我喜欢吃苹果', { ...BASE, dModel: 256, scale: false }),
     attention('我喜欢吃苹果', { ...BASE, dModel: 256, scale: true }),
     markdown(
+      `## ${vscode.l10n.t('What trained heads learn')}`,
+      vscode.l10n.t('Everything above used seeded random weights: the mechanism is real, but the patterns mean nothing. The next cells run the same sentences through small models shipped with this extension, trained on text from Debian packages (Chinese message catalogs and manual pages, English fortunes): a bidirectional model that fills in hidden characters, and a causal model that predicts the next token. They have 4 layers of 4 heads; each cell shows a layer choice above the heads.'),
+      vscode.l10n.t('Look for heads whose weight sits just below the diagonal (each token looks at the one before it), heads that fill the first column (every token looks at the start of the sentence), and heads where 苹 and 果 look at each other (two characters of one word). The README lists, for every head, how much of its attention goes to the previous token, the first token and the same word, measured on text the models never saw.'),
+    ),
+    attention('我喜欢吃苹果', { ...BASE, model: 'learned-bidirectional' }),
+    attention('The cat sat on the mat because the mat was warm.', { ...BASE, model: 'learned-bidirectional' }),
+    attention('我喜欢吃苹果', { ...BASE, mask: 'causal', model: 'learned-causal' }),
+    markdown(
       `## ${vscode.l10n.t('Your turn')}`,
       vscode.l10n.t('Edit any attention cell and run it again, or add a new one. A cell can also hold a matrix of numbers, one row per token, which is then used as the embeddings directly. Select text in any editor and run "Attention: Send Selection to Notebook" to add it here.'),
     ),
