@@ -60,4 +60,47 @@ describe('the packaged extension', function () {
     await screenshot('packaged-ipynb');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
+
+  it('keeps the shipped models within 8 MB of the package, and they run from it', async () => {
+    const vsix = readFileSync(path.resolve(__dirname, '..', '..', '..', 'attention-explorer.vsix'));
+    const models = zipEntries(vsix).filter((e) => e.name.startsWith('extension/media/models/'));
+    const names = models.map((e) => e.name.slice('extension/media/models/'.length)).sort();
+    for (const file of ['learned-bidirectional.onnx', 'learned-causal.onnx', 'models.json', 'tokenizer.json']) assert.ok(names.includes(file), `${file} is packaged`);
+    const packed = models.reduce((sum, e) => sum + e.compressed, 0);
+    console.log(`media/models in the .vsix: ${models.length} files, ${(packed / 2 ** 20).toFixed(2)} MB compressed, ${(models.reduce((s2, e) => s2 + e.size, 0) / 2 ** 20).toFixed(2)} MB unpacked`);
+    assert.ok(packed <= 8 * 2 ** 20, `${packed} bytes`);
+    await vscode.workspace.getConfiguration('attentionExplorer').update('engine', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('attentionExplorer').update('layer', 'learned-bidirectional', vscode.ConfigurationTarget.Global);
+    try {
+      const [uri] = await vscode.workspace.findFiles('sentences.txt');
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
+      editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
+      const outcome = await vscode.commands.executeCommand<ExploreOutcome>('attentionExplorer.exploreSelection');
+      assert.equal(outcome?.status, 'shown');
+    } finally {
+      await vscode.workspace.getConfiguration('attentionExplorer').update('layer', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });
+
+/** The entries of a zip file (a .vsix) from its central directory: name, size and packed size. */
+function zipEntries(zip: Buffer): { name: string; size: number; compressed: number }[] {
+  // The end-of-central-directory record is in the last 64 KB + 22 bytes, found by its signature.
+  let end = zip.length - 22;
+  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end--;
+  assert.ok(end >= 0, 'a zip file');
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const entries: { name: string; size: number; compressed: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    assert.equal(zip.readUInt32LE(at), 0x02014b50, 'a central directory entry');
+    const compressed = zip.readUInt32LE(at + 20);
+    const size = zip.readUInt32LE(at + 24);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extra = zip.readUInt16LE(at + 30);
+    const comment = zip.readUInt16LE(at + 32);
+    entries.push({ name: zip.toString('utf8', at + 46, at + 46 + nameLength), size, compressed });
+    at += 46 + nameLength + extra + comment;
+  }
+  return entries;
+}
