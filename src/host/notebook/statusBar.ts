@@ -1,5 +1,6 @@
 // The settings of an attention cell, shown in the cell's status bar and changed from there with
 // quick picks and input boxes: nobody has to edit metadata JSON.
+import { isShippedModelName, LAYER_CHOICES } from '../../shared/shippedModels';
 import * as vscode from 'vscode';
 import { readSettings } from '../settings';
 import { modelSettingFor } from './cellModel';
@@ -102,8 +103,13 @@ export async function editCellSettings(cell: vscode.NotebookCell | undefined): P
   if (pick.key === 'model') {
     const model = await askModel(target.notebook.uri, s.model);
     if (model === undefined) return;
-    // "" is the built-in layer: the setting goes. A model runs through the ONNX engine.
-    metadata = model === '' ? withSetting(target.metadata, 'model', undefined) : withSetting(withSetting(target.metadata, 'model', model), 'engine', 'onnx');
+    // "" is the built-in layer: the setting goes, unless attentionExplorer.layer would then give the
+    // cell a shipped model; then the cell keeps "" to say it wants the built-in layer. A model runs
+    // through the ONNX engine.
+    const follows = readSettings().layer === 'random';
+    metadata = model === ''
+      ? withSetting(target.metadata, 'model', follows ? undefined : '')
+      : withSetting(withSetting(target.metadata, 'model', model), 'engine', 'onnx');
   } else {
     const value = await askValue(pick.key, s);
     if (value === undefined) return;
@@ -118,9 +124,11 @@ export async function editCellSettings(cell: vscode.NotebookCell | undefined): P
 async function askModel(notebook: vscode.Uri, current: string): Promise<string | undefined> {
   const browse = { label: vscode.l10n.t('Choose an .onnx file…'), description: vscode.l10n.t('its tokenizer.json must be beside it') };
   const none = { label: vscode.l10n.t('none'), description: vscode.l10n.t('the built-in seeded attention layer') };
-  const picked = await vscode.window.showQuickPick([browse, none], { placeHolder: current.trim() === '' ? vscode.l10n.t('none') : current });
+  const shipped = LAYER_CHOICES.filter(isShippedModelName).map((name) => ({ label: name, description: vscode.l10n.t('a small trained model shipped with the extension') }));
+  const picked = await vscode.window.showQuickPick([browse, none, ...shipped], { placeHolder: current.trim() === '' ? vscode.l10n.t('none') : current });
   if (!picked) return undefined;
   if (picked === none) return '';
+  if (picked !== browse) return picked.label;
   const folder = notebook.scheme === 'untitled' ? vscode.workspace.workspaceFolders?.[0]?.uri : vscode.Uri.joinPath(notebook, '..');
   const [file] =
     (await vscode.window.showOpenDialog({
