@@ -28,12 +28,18 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The shipped model `name` as models.json describes it; an Error naming what is missing otherwise. */
+/**
+ * The shipped model `name` as models.json describes it
+ * (`{"models": {name: {"label", "files": {"model", "tokenizer"}, …}}}`); an Error naming what is
+ * missing otherwise.
+ */
 export function shippedModel(modelsJson: unknown, name: ShippedModelName): ShippedModel {
   const entry = isObject(modelsJson) && isObject(modelsJson.models) ? modelsJson.models[name] : undefined;
   if (!isObject(entry)) throw new Error(`${SHIPPED_MODELS_DIR}/models.json does not describe "${name}"`);
-  const { onnx, tokenizer, label } = entry;
-  for (const [key, value] of Object.entries({ onnx, tokenizer, label })) {
+  const files = isObject(entry.files) ? entry.files : {};
+  const { label } = entry;
+  const { model: onnx, tokenizer } = files;
+  for (const [key, value] of Object.entries({ label, 'files.model': onnx, 'files.tokenizer': tokenizer })) {
     if (typeof value !== 'string' || value === '') throw new Error(`${SHIPPED_MODELS_DIR}/models.json: "${name}" has no "${key}"`);
   }
   // File names only: models.json cannot point outside the folder it sits in.

@@ -17,8 +17,9 @@ const MODELS = path.resolve(__dirname, '..', '..', '..', 'media', 'models', 'mod
 interface Described { label: string; layers: number; heads: number }
 
 function described(name: string): Described {
-  const json = JSON.parse(readFileSync(MODELS, 'utf8')) as { models: Record<string, Described> };
-  return json.models[name];
+  const json = JSON.parse(readFileSync(MODELS, 'utf8')) as { models: Record<string, { label: string; architecture: { layers: number; heads: number } }> };
+  const { label, architecture } = json.models[name];
+  return { label, layers: architecture.layers, heads: architecture.heads };
 }
 
 async function exploreFirstLine(): Promise<ExploreOutcome> {

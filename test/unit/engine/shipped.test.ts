@@ -12,7 +12,9 @@ import { assertFails, cli, flat } from '../cli/runCli';
 import { distClient, repoRoot } from '../onnx/ortHelpers';
 
 const DIR = path.join(repoRoot, 'media', 'models');
-const MODELS = JSON.parse(readFileSync(path.join(DIR, 'models.json'), 'utf8')) as { models: Record<ShippedModelName, { layers: number; heads: number }> };
+const MODELS = JSON.parse(readFileSync(path.join(DIR, 'models.json'), 'utf8')) as {
+  models: Record<ShippedModelName, { architecture: { layers: number; heads: number } }>;
+};
 
 function request(name: ShippedModelName, text: string): ModelRequest {
   const m = shippedModel(MODELS, name);
@@ -33,7 +35,7 @@ describe('shipped models', function () {
     it(`${name}: every layer × head on 我喜欢吃苹果, and each head step by step equals it`, async () => {
       const req = request(name, '我喜欢吃苹果');
       const run = await runAttention(req, env());
-      const { layers, heads } = MODELS.models[name];
+      const { layers, heads } = MODELS.models[name].architecture;
       assert.equal(run.layers, layers);
       assert.equal(run.heads, heads);
       assert.ok([...'我喜欢吃苹果'].every((c) => run.tokens.some((t) => t.text === c)), 'one token per character');
@@ -57,7 +59,7 @@ describe('shipped models', function () {
     const r = cli('run', '--text', '我喜欢吃苹果', '--layer', 'learned-bidirectional', '--format', 'json');
     assert.equal(r.status, 0, r.stderr);
     const body = JSON.parse(r.stdout) as { tokens: { text: string }[]; layers: { node: string; heads: number; weights: number[][][] }[] };
-    const { layers, heads } = MODELS.models['learned-bidirectional'];
+    const { layers, heads } = MODELS.models['learned-bidirectional'].architecture;
     assert.equal(body.layers.length, layers);
     const n = body.tokens.length;
     for (const layer of body.layers) {
