@@ -4,6 +4,7 @@
 // from the model's own queries, keys and values and lands on the heatmap's weights.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExploreOutcome } from '../../src/host/exploreCommand';
@@ -58,8 +59,12 @@ describe('Learned models shipped with the extension', function () {
     assert.ok(line.startsWith(`${model.label} · onnx-wasm`), line);
     const layers = await webviewEval<string[]>(`[...document.querySelectorAll('#layer option')].map((o) => o.textContent)`);
     assert.equal(layers.length, model.layers);
-    const tokens = await webviewEval<string>(`document.querySelector('#view').textContent`);
-    for (const c of '我喜欢吃苹果') assert.ok(tokens.includes(c), `the heatmaps label ${c}`);
+    // The tokens as Export View writes them: the model's own, one per character.
+    const file = path.join(tmpdir(), `learned-tokens-${process.pid}.json`);
+    const written = await vscode.commands.executeCommand<{ status: string }>('attentionExplorer.exportView', { format: 'json', uri: vscode.Uri.file(file) });
+    assert.equal(written?.status, 'written');
+    const tokens = (JSON.parse(readFileSync(file, 'utf8')) as { tokens: string[] }).tokens;
+    assert.deepEqual(tokens.filter((t) => /[\u4e00-\u9fff]/.test(t)), [...'我喜欢吃苹果']);
     await setColorTheme('Default Light Modern', vscode.ColorThemeKind.Light);
     await shot('learned-bidirectional-light');
     await setColorTheme('Default Dark Modern', vscode.ColorThemeKind.Dark);
@@ -98,6 +103,8 @@ describe('Learned models shipped with the extension', function () {
       for (let q = 0; q < n; q++) for (let k = q + 1; k < n; k++) assert.equal(weights[(m * n + q) * n + k], 0);
     }
     await switchView('steps');
+    await setControl('layer', '0');
+    await setControl('head', '0');
     const pressed = await waitFor('the causal toggle', () =>
       webviewEval<string | false>(`document.getElementById('steps-causal')?.getAttribute('aria-pressed') ?? false`));
     assert.equal(pressed, 'true', 'the steps start from the model\'s own mask');
