@@ -312,6 +312,13 @@ def corpus_summary():
     return {"sha256": sources["sha256"], "files": sources["files"]}
 
 
+def corpus_sources():
+    """Every corpus source with its package, paths, license and bytes, for models.json."""
+    sources = json.loads((OUT / "sources.json").read_text(encoding="utf-8"))
+    return {"sha256": sources["sha256"], "files": sources["files"],
+            "sources": [s for s in sources["sources"] if s["sentences"]]}
+
+
 LABELS = {
     "bidirectional": "learned, bidirectional (masked characters), {layers} layers × {heads} heads, trained on Chinese "
                      "message catalogs and manual pages and English messages and fortunes",
@@ -384,6 +391,7 @@ def main():
         export(model, path)
         # Read again: the other model may have been written meanwhile by a parallel run.
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {"models": {}}
+        meta["corpus"] = corpus_sources()
         meta["models"][f"learned-{kind}"] = record(kind, model, wall, taken, steps, loss, base, count, path)
         meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {path} ({path.stat().st_size} bytes) and {meta_path}")

@@ -9,6 +9,7 @@ media/models/models.json. Build the CLI and its onnxruntime worker first if dist
     node scripts/build.mjs cli ortWorker
     /usr/bin/python3 scripts/train/verify.py
 """
+import hashlib
 import json
 import pathlib
 import subprocess
@@ -76,6 +77,9 @@ def main():
             worst = max(worst, diff)
             print(f"{name}: {text!r}: {len(tokens)} tokens, max |onnxruntime-web − PyTorch| = {diff:.2e}")
         assert worst < TOLERANCE, worst
+        data = path.read_bytes()
+        meta["models"][name]["onnx_bytes"] = len(data)
+        meta["models"][name]["onnx_sha256"] = hashlib.sha256(data).hexdigest()
         meta["models"][name]["check"] = {**graph, "onnx_checker": "passed", "texts": TEXTS,
                                          "max_abs_diff_vs_pytorch": float(f"{worst:.3g}"), "tolerance": TOLERANCE,
                                          "engine": "onnxruntime-web (node dist/cli.js run)"}
