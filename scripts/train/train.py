@@ -348,8 +348,8 @@ def record(kind, model, wall, steps, planned, loss, base, count, onnx_path):
 
 
 PLAN = {  # kind -> (steps, d_model)
-    "bidirectional": (1800, 64),
-    "causal": (1100, 64),
+    "bidirectional": (3600, 64),
+    "causal": (2200, 64),
 }
 
 
