@@ -138,7 +138,7 @@ export function renderSteps(ctx: ViewContext): ViewResult {
   const title = document.createElement('h2');
   // A model's layers each have their heads: the title says which layer's head is taken apart.
   const layer = Math.min(s0.layer, seq.layers - 1);
-  title.textContent = seq.layers > 1 || seq.steps && ctx.settings.model ? format(s.stepsLayerTitle, layer + 1, head + 1, seq.label) : format(s.stepsTitle, head + 1, seq.label);
+  title.textContent = seq.layers > 1 || ctx.settings.model ? format(s.stepsLayerTitle, layer + 1, head + 1, seq.label) : format(s.stepsTitle, head + 1, seq.label);
   const toggles = document.createElement('div');
   toggles.className = 'step-toggles';
   toggles.setAttribute('role', 'group');
