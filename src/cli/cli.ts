@@ -153,7 +153,7 @@ async function runLayer(argv: string[]): Promise<void> {
   if (values.layer !== undefined && values.layer !== 'random') {
     if (values.model !== undefined) throw new UsageError('give either --layer or --model, not both');
     const files = shippedModelFiles(values.layer);
-    return runModel({ ...values, model: files.model, tokenizer: values.tokenizer ?? files.tokenizer });
+    return runModel({ ...values, model: files.model, tokenizer: values.tokenizer ?? files.tokenizer }, files.maxTokens);
   }
   if (values.model !== undefined) return runModel(values);
   const format = values.format;
@@ -192,7 +192,7 @@ function runNotebook(argv: string[]): void {
 }
 
 /** The files of a shipped model (media/models/ beside dist/), for --layer. */
-function shippedModelFiles(layer: string): { model: string; tokenizer: string } {
+function shippedModelFiles(layer: string): { model: string; tokenizer: string; maxTokens?: number } {
   if (!isShippedModelName(layer)) {
     throw new UsageError(`--layer must be ${LAYER_CHOICES.join(', ')}; got "${layer}"`);
   }
@@ -204,7 +204,7 @@ function shippedModelFiles(layer: string): { model: string; tokenizer: string } 
     throw new UsageError(`cannot read ${path.join(dir, 'models.json')}: ${(e as Error).message}`, 'file');
   }
   const m = shippedModel(json, layer);
-  return { model: path.join(dir, m.onnx), tokenizer: path.join(dir, m.tokenizer) };
+  return { model: path.join(dir, m.onnx), tokenizer: path.join(dir, m.tokenizer), maxTokens: m.maxTokens };
 }
 
 interface ModelValues {
@@ -212,7 +212,7 @@ interface ModelValues {
   threads?: string; format?: string; out?: string; 'max-memory'?: string;
 }
 
-async function runModel(values: ModelValues): Promise<void> {
+async function runModel(values: ModelValues, maxTokens?: number): Promise<void> {
   const format = values.format;
   if (format !== 'json' && format !== 'npy') throw new UsageError(`--model writes json or npy, got --format ${format}`);
   if (format === 'npy' && !values.out?.endsWith('.npy')) throw new UsageError('--format npy needs --out FILE.npy');
@@ -243,6 +243,7 @@ async function runModel(values: ModelValues): Promise<void> {
     threads,
     out: values.out,
     maxMemory,
+    maxTokens,
   });
 }
 

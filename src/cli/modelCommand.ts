@@ -23,6 +23,8 @@ export interface ModelArgs {
   out?: string;
   /** Bytes the run may take (--max-memory). */
   maxMemory: number;
+  /** The most tokens the model reads, when known (a shipped model, --layer). */
+  maxTokens?: number;
 }
 
 export async function modelCommand(args: ModelArgs): Promise<void> {
@@ -60,7 +62,7 @@ function* layersJson(run: AttentionRun): Generator<string> {
 async function runModel(args: ModelArgs, bytes: Uint8Array): Promise<AttentionRun> {
   const { OnnxError } = await import('../onnx/errors');
   try {
-    const request = { kind: 'model', model: bytes, label: path.basename(args.model), tokens: args.tokens } as const;
+    const request = { kind: 'model', model: bytes, label: path.basename(args.model), tokens: args.tokens, maxTokens: args.maxTokens } as const;
     // The heads are known only once a two-token run has counted them: refuse there, before the full run.
     return await attention(request, args.threads, async (layers, heads, n) => {
       checkRunMemory({ n, heads, layers, dModel: 0 }, args.maxMemory, MAX_MEMORY_FLAG);

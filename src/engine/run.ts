@@ -44,6 +44,8 @@ export interface ModelRequest {
   tokens: Token[];
   /** Attention layers to fetch, in graph order; default every one. */
   layers?: number[];
+  /** The most tokens the model reads (its learned positions), when known: longer inputs are refused plainly. */
+  maxTokens?: number;
 }
 
 export type AttentionRequest = LayerRequest | ModelRequest;
@@ -252,6 +254,9 @@ function layerRun(
 async function runModel(request: ModelRequest, env: EngineEnv): Promise<AttentionRun> {
   const { tokens } = request;
   if (tokens.length === 0) throw new InputError('empty', 'the text holds no tokens');
+  if (request.maxTokens !== undefined && tokens.length > request.maxTokens) {
+    throw new InputError('model', `${request.label} reads at most ${request.maxTokens} tokens (its learned positions); this text has ${tokens.length}; use a shorter text`);
+  }
   const threads = Math.max(1, Math.min(4, Math.floor(env.cores)));
   const ids = tokens.map((t) => t.id ?? 0);
   const n = tokens.length;

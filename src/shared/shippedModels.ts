@@ -18,6 +18,8 @@ export interface ShippedModel {
   tokenizer: string;
   /** What the panel's first line says: "learned, bidirectional, 4 layers × 4 heads, trained on …". */
   label: string;
+  /** The longest sequence its learned positions cover (architecture.n_ctx), when models.json says. */
+  maxTokens?: number;
 }
 
 export function isShippedModelName(v: unknown): v is ShippedModelName {
@@ -46,5 +48,8 @@ export function shippedModel(modelsJson: unknown, name: ShippedModelName): Shipp
   for (const file of [onnx, tokenizer] as string[]) {
     if (/[\\/]|^\.\.?$/.test(file)) throw new Error(`${SHIPPED_MODELS_DIR}/models.json: "${file}" must be a file name in ${SHIPPED_MODELS_DIR}`);
   }
-  return { name, onnx: onnx as string, tokenizer: tokenizer as string, label: label as string };
+  const model: ShippedModel = { name, onnx: onnx as string, tokenizer: tokenizer as string, label: label as string };
+  const nCtx = isObject(entry.architecture) ? entry.architecture.n_ctx : undefined;
+  if (typeof nCtx === 'number' && Number.isInteger(nCtx) && nCtx > 0) model.maxTokens = nCtx;
+  return model;
 }

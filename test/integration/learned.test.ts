@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExploreOutcome } from '../../src/host/exploreCommand';
 import { lineSelection, openSample, setControl, setSetting, shot, switchView } from './explorer/support';
-import { hasTestHost, webviewEval } from './support/host';
+import { hasTestHost, waitForNotification, webviewEval } from './support/host';
 import { panelWeights } from './support/panelWeights';
 import { setColorTheme, waitFor } from './support/wait';
 
@@ -89,6 +89,18 @@ describe('Learned models shipped with the extension', function () {
       Array.from(weights.subarray(base + q * n, base + (q + 1) * n), (w) => w.toFixed(2).replace('-', '−')));
     assert.deepEqual(steps, expected);
     await shot('learned-steps-dark');
+  });
+
+  it('says plainly when a selection is longer than the model\'s positions, and shows nothing', async function () {
+    await setSetting('layer', 'learned-bidirectional');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const doc = await vscode.workspace.openTextDocument({ content: '我喜欢吃苹果'.repeat(30) });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, 0, doc.lineAt(0).text.length);
+    const outcome = await vscode.commands.executeCommand<ExploreOutcome>('attentionExplorer.exploreSelection');
+    assert.equal(outcome?.status, 'failed');
+    if (hasTestHost()) await waitForNotification(/reads at most 128 tokens \(its learned positions\); this text has 182; use a shorter text/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   it('learned-causal opens step by step causal, and its heads hide every later key', async function () {

@@ -75,7 +75,9 @@ export class Engines implements vscode.Disposable {
     this.shippedJson ??= Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, 'models.json')))
       .then((bytes) => JSON.parse(new TextDecoder().decode(bytes)) as unknown);
     const m = shippedModel(await this.shippedJson, name);
-    return { model: vscode.Uri.joinPath(dir, m.onnx).toString(), tokenizer: vscode.Uri.joinPath(dir, m.tokenizer).toString(), label: m.label };
+    return {
+      model: vscode.Uri.joinPath(dir, m.onnx).toString(), tokenizer: vscode.Uri.joinPath(dir, m.tokenizer).toString(), label: m.label, maxTokens: m.maxTokens,
+    };
   }
 
   /** One head of a model's layer step by step, from the model's own queries, keys and values. */
@@ -121,7 +123,7 @@ export class Engines implements vscode.Disposable {
     const tokens = tokenizer.tokenize(request.text);
     if (tokens.length === 0) throw new ComputeError('the text holds no tokens', 'empty');
     const chooseLayers = (count: number, heads: number, n: number) => this.chooseLayers(count, heads, n, request.maxMegabytes, token);
-    return runAttention({ kind: 'model', model, label: modelLabel(choice), tokens }, { ...env, chooseLayers });
+    return runAttention({ kind: 'model', model, label: modelLabel(choice), tokens, maxTokens: choice.maxTokens }, { ...env, chooseLayers });
   }
 
   /**

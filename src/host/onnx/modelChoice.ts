@@ -6,6 +6,8 @@ export interface ModelChoice {
   tokenizer: string; // URI of its tokenizer.json
   /** How the panel names it; default the file name. A shipped model says what it is and what it learned from. */
   label?: string;
+  /** The most tokens it reads, when known (a shipped model's n_ctx). */
+  maxTokens?: number;
 }
 
 const KEY = 'attentionExplorer.model';

@@ -70,6 +70,11 @@ describe('shipped models', function () {
     assert.deepEqual(body.tokens.filter((t) => /[\u4e00-\u9fff]/.test(t.text)).map((t) => t.text), [...'我喜欢吃苹果']);
   });
 
+  it('refuses a text longer than the model\'s learned positions, saying how long it may be', () => {
+    const long = '我喜欢吃苹果'.repeat(30); // 180 characters, 182 tokens with [CLS] and [SEP]
+    assertFails(cli('run', '--text', long, '--layer', 'learned-causal'), 1, /learned-causal\.onnx reads at most 128 tokens \(its learned positions\); this text has 182; use a shorter text$/);
+  });
+
   it('run --layer refuses what it does not know, in one line', () => {
     assertFails(cli('run', '--text', 'x', '--layer', 'gpt-4'), 2, /--layer must be random, learned-bidirectional, learned-causal; got "gpt-4"/);
     assertFails(cli('run', '--text', 'x', '--layer', 'learned-causal', '--model', 'm.onnx'), 2, /give either --layer or --model, not both/);

@@ -11,8 +11,10 @@ describe('shipped models', () => {
     assert.equal(isShippedModelName('model.onnx'), false);
   });
 
-  it('reads a model\'s files and label', () => {
+  it('reads a model\'s files and label, and how many tokens its positions cover', () => {
     assert.deepEqual(shippedModel(json, 'learned-causal'), { name: 'learned-causal', onnx: 'c.onnx', tokenizer: 'tokenizer.json', label: 'learned, causal' });
+    const sized = { models: { 'learned-causal': { ...json.models['learned-causal'], architecture: { n_ctx: 128 } } } };
+    assert.equal(shippedModel(sized, 'learned-causal').maxTokens, 128);
   });
 
   it('says what is missing, and keeps the files inside their folder', () => {
