@@ -41,21 +41,27 @@ const DECODE = (() => {
   return t;
 })();
 
+const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const PAD_CODE = 61; // '='
+
 export function bytesToBase64(bytes: Uint8Array): string {
+  // The characters are written as codes into one buffer and turned into text a chunk at a time:
+  // growing a string by concatenation took 2.5 s for one 12 MB layer.
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
+  for (let i = 0; i < bytes.length; i += 3) {
+    const a = bytes[i];
+    const b = i + 1 < bytes.length ? bytes[i + 1] : 0;
+    const c = i + 2 < bytes.length ? bytes[i + 2] : 0;
+    out[o++] = ALPHABET_CODES[a >> 2];
+    out[o++] = ALPHABET_CODES[((a & 3) << 4) | (b >> 4)];
+    out[o++] = i + 1 < bytes.length ? ALPHABET_CODES[((b & 15) << 2) | (c >> 6)] : PAD_CODE;
+    out[o++] = i + 2 < bytes.length ? ALPHABET_CODES[c & 63] : PAD_CODE;
+  }
   const parts: string[] = [];
-  const chunk = 3 * 8192; // whole triples per chunk, so padding appears only at the very end
-  for (let start = 0; start < bytes.length; start += chunk) {
-    const end = Math.min(bytes.length, start + chunk);
-    let s = '';
-    for (let i = start; i < end; i += 3) {
-      const a = bytes[i];
-      const b = i + 1 < end ? bytes[i + 1] : 0;
-      const c = i + 2 < end ? bytes[i + 2] : 0;
-      s += ALPHABET[a >> 2] + ALPHABET[((a & 3) << 4) | (b >> 4)];
-      s += i + 1 < end ? ALPHABET[((b & 15) << 2) | (c >> 6)] : '=';
-      s += i + 2 < end ? ALPHABET[c & 63] : '=';
-    }
-    parts.push(s);
+  const chunk = 8192; // below the engines' limit on the arguments of one call
+  for (let start = 0; start < out.length; start += chunk) {
+    parts.push(String.fromCharCode(...out.subarray(start, Math.min(out.length, start + chunk))));
   }
   return parts.join('');
 }

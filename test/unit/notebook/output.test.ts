@@ -46,6 +46,9 @@ describe('attention outputs', () => {
       }
       const all = Uint8Array.from({ length: 256 * 3 }, (_, i) => i & 255);
       assert.deepEqual(base64ToBytes(bytesToBase64(all)), all);
+      // Longer than the chunks the text is built in, ending mid-triple.
+      const long = Uint8Array.from({ length: 100_003 }, (_, i) => (i * 131 + (i >> 8)) & 255);
+      assert.equal(bytesToBase64(long), Buffer.from(long).toString('base64'));
     });
 
     it('keeps float32 weights exact, bit for bit, little-endian', () => {
