@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { ExploreOutcome } from '../../src/host/exploreCommand';
 import { hasTestHost, hoverInWebview, screenshot, waitForNotification, webviewEval, workbenchClick, workbenchText } from './support/host';
 import { maxAbsDifference, panelWeights } from './support/panelWeights';
-import { delay, setColorTheme, waitFor } from './support/wait';
+import { delay, openScratch, setColorTheme, waitFor } from './support/wait';
 
 const COMMAND = 'attentionExplorer.exploreSelection';
 
@@ -84,8 +84,7 @@ describe('Attention: Explore Selection', function () {
     await vscode.commands.executeCommand('notifications.clearAll');
     // Five 1500-token sequences at d_model 1024 take seconds: long enough to press Cancel.
     const line = Array.from({ length: 1500 }, (_, i) => `w${i}`).join(' ');
-    const doc = await vscode.workspace.openTextDocument({ content: Array(5).fill(line).join('\n') });
-    const editor = await vscode.window.showTextDocument(doc);
+    const editor = await openScratch('five-long-lines.txt', Array(5).fill(line).join('\n'));
     editor.selections = [0, 1, 2, 3, 4].map((l) => lineSelection(editor, l));
     await setSetting('dModel', 1024);
     const pending = vscode.commands.executeCommand<ExploreOutcome>(COMMAND);

@@ -11,7 +11,7 @@ import type { ExploreOutcome } from '../../src/host/exploreCommand';
 import { lineSelection, openSample, setControl, setSetting, shot, switchView } from './explorer/support';
 import { hasTestHost, waitForNotification, webviewEval } from './support/host';
 import { panelWeights } from './support/panelWeights';
-import { setColorTheme, waitFor } from './support/wait';
+import { openScratch, setColorTheme, waitFor } from './support/wait';
 
 const MODELS = path.resolve(__dirname, '..', '..', '..', 'media', 'models', 'models.json');
 
@@ -94,13 +94,12 @@ describe('Learned models shipped with the extension', function () {
   it('says plainly when a selection is longer than the model\'s positions, and shows nothing', async function () {
     await setSetting('layer', 'learned-bidirectional');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const doc = await vscode.workspace.openTextDocument({ content: '我喜欢吃苹果'.repeat(30) });
-    const editor = await vscode.window.showTextDocument(doc);
-    editor.selection = new vscode.Selection(0, 0, 0, doc.lineAt(0).text.length);
+    const editor = await openScratch('long-line.txt', '我喜欢吃苹果'.repeat(30));
+    editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
     const outcome = await vscode.commands.executeCommand<ExploreOutcome>('attentionExplorer.exploreSelection');
     assert.equal(outcome?.status, 'failed');
     if (hasTestHost()) await waitForNotification(/reads at most 128 tokens \(its learned positions\); this text has 182; use a shorter text/);
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('learned-causal opens step by step causal, and its heads hide every later key', async function () {

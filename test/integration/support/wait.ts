@@ -1,5 +1,8 @@
 // Waiting helpers for integration tests: the workbench renders asynchronously, so tests poll
 // for the state they expect instead of sleeping for a guessed time.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as vscode from 'vscode';
 
 /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
@@ -62,4 +65,20 @@ export async function setColorTheme(theme: string, kind: vscode.ColorThemeKind):
   }
   // Give the workbench and open webviews a moment to repaint with the new colours.
   await delay(500);
+}
+
+let scratchFolder: string | undefined;
+
+/**
+ * Opens `content` as a file of its own in a scratch folder. Once, in a full run, an untitled
+ * document made from five lines of content, opened just after another untitled document was
+ * closed, had fewer lines than written ("Illegal value for line"); a file with its own name
+ * leaves no room for that.
+ */
+export async function openScratch(name: string, content: string): Promise<vscode.TextEditor> {
+  scratchFolder ??= mkdtempSync(path.join(tmpdir(), 'attention-scratch-'));
+  const file = path.join(scratchFolder, name);
+  writeFileSync(file, content);
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  return vscode.window.showTextDocument(doc);
 }
