@@ -1,7 +1,7 @@
 // Notebook renderer for attention outputs, in attention notebooks and in any other notebook
-// (Jupyter's .ipynb included) whose output carries one of OUTPUT_MIMES: the panel's heatmap
-// component, one per head, the heads' mean or maximum, or one thumbnail per layer × head. Loaded
-// by VS Code as an ES module (contributes.notebookRenderer); never imports vscode.
+// (Jupyter's .ipynb included) whose output carries a MIME type that readSource reads: the panel's
+// heatmap component, one per head, the heads' mean or maximum, or one thumbnail per layer × head.
+// Loaded by VS Code as an ES module (contributes.notebookRenderer); never imports vscode.
 //
 // Outputs can be large (144 heads of 512 tokens are 150 MB of weights). A layer's weights are
 // decoded when a view first shows it, the first heatmaps are drawn at once and the others when
@@ -44,8 +44,8 @@ class OutputView {
   /** Kept across rebuilds (the localized strings arriving, a layer chosen). */
   private layer = 0;
   private show: Show;
-  /** How long the notebook's page was busy rendering this output (parse, first layer, first heatmaps), for tests and tools. */
-  renderMs: number | undefined;
+  /** How long the notebook's page was busy rendering this output (parse, first layer, first heatmaps). */
+  private renderMs: number | undefined;
   /** Heatmaps drawn before the output was first shown; the others waited until they came into sight. */
   private eager: number | undefined;
 
@@ -72,8 +72,6 @@ class OutputView {
     Object.assign(root.dataset, {
       tokens: String(source.n), heads: String(source.heads), layers: String(source.layers), layer: String(this.layer), show: this.show,
     });
-    if (this.renderMs !== undefined) root.dataset.renderMs = this.renderMs.toFixed(1);
-    if (this.eager !== undefined) root.dataset.eager = String(this.eager);
     if (source.title) {
       const title = document.createElement('p');
       title.className = 'attn-title';
@@ -94,6 +92,7 @@ class OutputView {
     const content = document.createElement('div');
     root.append(content, status);
     this.element.replaceChildren(root);
+    this.stamp();
     try {
       if (this.show === 'model') this.buildModel(content);
       else this.buildHeads(content, status);
@@ -292,8 +291,7 @@ class OutputView {
     this.countDrawn();
     if (this.eager === undefined) {
       this.eager = this.drawnMaps.size;
-      const root = this.element.querySelector<HTMLElement>('.attn-output');
-      if (root) root.dataset.eager = String(this.eager);
+      this.stamp();
     }
     const waiting = this.maps.filter((m) => !this.drawnMaps.has(m));
     if (waiting.length === 0) return;
@@ -310,6 +308,20 @@ class OutputView {
       }
     }, { rootMargin: '200px' });
     for (const map of waiting) this.observer.observe(map.element);
+  }
+
+  /** The output took `ms` of the notebook's page to render. */
+  rendered(ms: number): void {
+    this.renderMs = ms;
+    this.stamp();
+  }
+
+  /** How it rendered (time, heatmaps drawn before it showed), on the output's root, kept across rebuilds: for tests and tools. */
+  private stamp(): void {
+    const root = this.element.querySelector<HTMLElement>('.attn-output');
+    if (!root) return;
+    if (this.renderMs !== undefined) root.dataset.renderMs = this.renderMs.toFixed(1);
+    if (this.eager !== undefined) root.dataset.eager = String(this.eager);
   }
 
   /** How many heatmaps drew, on the output's root, for tests and tools. */
@@ -374,9 +386,7 @@ function render(item: OutputItem, element: HTMLElement): void {
   }
   const view = new OutputView(source, element);
   views.set(item.id, view);
-  view.renderMs = performance.now() - started;
-  const root = element.querySelector<HTMLElement>('.attn-output');
-  if (root) root.dataset.renderMs = view.renderMs.toFixed(1);
+  view.rendered(performance.now() - started);
 }
 
 export const activate: ActivationFunction = (context) => {

@@ -28,8 +28,6 @@ export interface OutputSource {
   showMean: boolean;
 }
 
-export const OUTPUT_MIMES = [ATTENTION_MIME, PAYLOAD_MIME] as const;
-
 /** Reads an output item's JSON as the source its MIME type says it is; OutputFormatError when it does not fit. */
 export function readSource(mime: string, json: unknown): OutputSource {
   if (mime === PAYLOAD_MIME) return payloadSource(readPayload(json));
