@@ -3,7 +3,7 @@
 //   json: {"tokens": […], "layers": [{"node", "heads", "weights": [H][N][N]}]}
 //   npy:  F.npy, float32 [L, H, N, N], and the tokens in F.tokens.json
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkRunMemory, InputError, type Token } from '../core';
 import { npyTokensFile } from '../shared/npy';
@@ -62,7 +62,9 @@ function* layersJson(run: AttentionRun): Generator<string> {
 async function runModel(args: ModelArgs, bytes: Uint8Array): Promise<AttentionRun> {
   const { OnnxError } = await import('../onnx/errors');
   try {
-    const request = { kind: 'model', model: bytes, label: path.basename(args.model), tokens: args.tokens, maxTokens: args.maxTokens } as const;
+    const dir = path.dirname(args.model);
+    const beside = async (file: string) => (existsSync(path.join(dir, file)) ? new Uint8Array(readFileSync(path.join(dir, file))) : undefined);
+    const request = { kind: 'model', model: bytes, label: path.basename(args.model), tokens: args.tokens, maxTokens: args.maxTokens, beside } as const;
     // The heads are known only once a two-token run has counted them: refuse there, before the full run.
     return await attention(request, args.threads, async (layers, heads, n) => {
       checkRunMemory({ n, heads, layers, dModel: 0 }, args.maxMemory, MAX_MEMORY_FLAG);

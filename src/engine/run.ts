@@ -46,6 +46,8 @@ export interface ModelRequest {
   layers?: number[];
   /** The most tokens the model reads (its learned positions), when known: longer inputs are refused plainly. */
   maxTokens?: number;
+  /** Reads a file from the model's folder, undefined when absent: the weights of models saved with external data. */
+  beside?: (file: string) => Promise<Uint8Array | undefined>;
 }
 
 export type AttentionRequest = LayerRequest | ModelRequest;
@@ -80,6 +82,8 @@ export interface AttentionRun {
   backend: string;
   /** A model's attention nodes, one per layer in graph order; absent for the built-in layer. */
   nodes?: string[];
+  /** Key/value heads per layer, in the run's layer order; absent means no sharing (equal to `heads`). */
+  kvHeads?: number[];
   /** The built-in layer's request, for step by step and recomputation; absent for a model. */
   layer?: LayerRequest;
   /** A model's request, when the model names its queries, keys and values (step by step can run: modelSteps). */
@@ -262,7 +266,7 @@ async function runModel(request: ModelRequest, env: EngineEnv): Promise<Attentio
   const n = tokens.length;
   const started = performance.now();
   // One session serves the two-token run that counts heads for the caller's question and the run itself.
-  const opened = await openAttention(env.ort(), request.model, { threads, signal: env.signal });
+  const opened = await openAttention(env.ort(), request.model, { threads, signal: env.signal, beside: request.beside, label: request.label });
   let found: LayerAttention[];
   try {
     let layers = request.layers;
@@ -284,8 +288,10 @@ async function runModel(request: ModelRequest, env: EngineEnv): Promise<Attentio
   }
   const weights = new Float32Array(found.length * heads * n * n); // [L][H][N][N]
   found.forEach((l, i) => weights.set(l.weights, i * heads * n * n));
+  const kvHeads = found.map((l) => opened.found[l.index]?.kvHeads ?? heads);
   return {
     tokens, layers: found.length, heads, n, weights, nodes: found.map((l) => l.nodeName),
+    ...(kvHeads.some((k) => k !== heads) ? { kvHeads } : {}),
     elapsedMs: performance.now() - started,
     backend: `${request.label} · onnx-wasm`,
     ...(hasQkv ? { model: request } : {}),
@@ -305,7 +311,7 @@ export async function modelSteps(
   const n = ids.length;
   const names = qkvOutputNames(layer);
   const threads = Math.max(1, Math.min(4, Math.floor(env.cores)));
-  const opened = await openAttention(env.ort(), request.model, { threads, signal: env.signal });
+  const opened = await openAttention(env.ort(), request.model, { threads, signal: env.signal, beside: request.beside, label: request.label });
   try {
     const missing = names.filter((x) => !opened.outputs.includes(x));
     if (missing.length > 0) {

@@ -19,3 +19,9 @@ export async function writeFileAtomically(target: vscode.Uri, bytes: Uint8Array)
     throw e;
   }
 }
+
+/** Reads `file` (a relative path) from the folder holding `beside`; undefined when it cannot be read. */
+export async function readBeside(beside: vscode.Uri, file: string): Promise<Uint8Array | undefined> {
+  const uri = vscode.Uri.joinPath(beside, '..', ...file.split(/[\\/]/));
+  return Promise.resolve(vscode.workspace.fs.readFile(uri)).then((b) => b, () => undefined);
+}

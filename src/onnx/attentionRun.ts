@@ -1,9 +1,9 @@
 // Planning a run that reads attention out of a user's model, and reading the results back.
-import { appendGraphOutputs } from './addOutputs';
-import { findAttentionSoftmax, type AttentionSoftmax } from './attentionNodes';
+import { appendToGraph } from './addOutputs';
+import { findAttention, type AttentionSoftmax } from './attentionNodes';
 import { ExternalDataError, NoAttentionError } from './errors';
 import { planInputs, type PlannedInput } from './inputs';
-import { decodeModel } from './proto';
+import { decodeModel, type Graph } from './proto';
 import type { TensorData } from './tensor';
 
 export interface AttentionRunPlan {
@@ -14,6 +14,8 @@ export interface AttentionRunPlan {
   inputs: PlannedInput[];
   /** The graph's own outputs (before the probabilities were appended). */
   outputs: string[];
+  /** Files the model keeps weights in (external data), as the model names them: read them from beside it. */
+  externalData: string[];
 }
 
 export interface PlanOptions {
@@ -28,16 +30,41 @@ export interface PlanOptions {
 export function planAttentionRun(bytes: Uint8Array, opts: PlanOptions = {}): AttentionRunPlan {
   const model = decodeModel(bytes);
   const graph = model.graph ?? {};
-  const external = (graph.initializer ?? []).filter((t) => t.dataLocation === 1).length;
-  if (external) {
-    throw new ExternalDataError(`the model keeps ${external} weight tensor(s) in external data files, which cannot be loaded from one buffer; save it as a single .onnx file`);
-  }
-  const all = findAttentionSoftmax(model);
+  const externalData = externalDataFiles(graph);
+  const found = findAttention(model);
+  const all = found.layers;
   const layers = opts.layers ? opts.layers.map((i) => pickLayer(all, i)) : all;
   const inputs = planInputs(graph);
   const existing = new Set((graph.output ?? []).map((o) => o.name));
   const extra = [...new Set(layers.map((l) => l.output))].filter((name) => !existing.has(name));
-  return { model: appendGraphOutputs(bytes, extra), layers, inputs, outputs: [...existing] };
+  return {
+    model: appendToGraph(bytes, { outputs: extra, nodes: found.nodes, initializers: found.initializers }),
+    layers, inputs, outputs: [...existing], externalData,
+  };
+}
+
+/**
+ * The files a model keeps tensors in (TensorProto external_data "location"), in every graph and
+ * subgraph. Only plain file names and relative paths below the model's folder are accepted.
+ */
+export function externalDataFiles(graph: Graph): string[] {
+  const files = new Set<string>();
+  const visit = (g: Graph) => {
+    for (const t of g.initializer ?? []) {
+      if (t.dataLocation !== 1) continue;
+      const location = t.externalData?.find((e) => e.key === 'location')?.value;
+      if (!location) throw new ExternalDataError(`tensor "${t.name}" is stored outside the model but names no file`);
+      if (location.startsWith('/') || /^[A-Za-z]:/.test(location) || location.split(/[\\/]/).includes('..')) {
+        throw new ExternalDataError(`tensor "${t.name}" is stored in "${location}", outside the model's folder; keep the data file beside the model`);
+      }
+      files.add(location);
+    }
+    for (const node of g.node ?? []) {
+      for (const a of node.attribute ?? []) [...(a.g ? [a.g] : []), ...(a.graphs ?? [])].forEach(visit);
+    }
+  };
+  visit(graph);
+  return [...files];
 }
 
 /**

@@ -15,7 +15,20 @@ export class GraphBuilder {
   private readonly outputs: ValueInfo[] = [];
   private counter = 0;
 
-  constructor(private readonly name: string) {}
+  /**
+   * `prefix` starts every name the builder makes (nodes, outputs, constants), and makes constant
+   * names unique: for operators added to someone else's graph, whose names must not clash.
+   */
+  constructor(private readonly name: string, readonly prefix = '') {}
+
+  /** How many nodes and constants so far: a counter for callers that make names of their own. */
+  size(): number {
+    return this.nodes.length + this.initializers.length;
+  }
+
+  private constName(name: string): string {
+    return this.prefix ? `${this.prefix}${name}_${this.counter++}` : name;
+  }
 
   input(name: string, elemType: number, shape: Dim[]): string {
     this.inputs.push(valueInfo(name, elemType, shape));
@@ -28,6 +41,7 @@ export class GraphBuilder {
 
   /** A float32 initializer. The bytes are copied, so later changes to `data` do not leak in. */
   float(name: string, data: Float32Array, dims: number[]): string {
+    name = this.constName(name);
     const rawData = new Uint8Array(data.byteLength);
     rawData.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     this.initializers.push({ name, dims, dataType: DataType.FLOAT, rawData });
@@ -36,15 +50,16 @@ export class GraphBuilder {
 
   /** An int64 initializer; pass dims [] for a scalar. */
   int64(name: string, values: number[], dims: number[] = [values.length]): string {
+    name = this.constName(name);
     this.initializers.push({ name, dims, dataType: DataType.INT64, int64Data: values });
     return name;
   }
 
   /** Adds a node; `out` names its (single) output, or a fresh name is made from the op type. */
   op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, out?: string): string {
-    const output = out ?? `${opType.toLowerCase()}_${this.counter++}`;
+    const output = out ?? `${this.prefix}${opType.toLowerCase()}_${this.counter++}`;
     const attribute = Object.entries(attrs).map(([name, v]) => attribute_(name, v));
-    this.nodes.push({ name: `${opType}_${this.nodes.length}`, opType, input: inputs, output: [output], attribute });
+    this.nodes.push({ name: `${this.prefix}${opType}_${this.nodes.length}`, opType, input: inputs, output: [output], attribute });
     return output;
   }
 

@@ -1,12 +1,14 @@
 // Feeding a transformer from token ids alone: the ids go to the ids input; attention_mask,
 // token_type_ids and position_ids, when the graph requires them, are filled as a single
-// unpadded sequence would have them. Any other required input is a typed error naming it.
+// unpadded sequence would have them. Decoders exported with a cache run as on their first step:
+// past keys and values are empty (sequence length 0), cache_position counts 0 … N-1 and
+// use_cache_branch is false. Any other required input is a typed error naming it.
 import { MissingInputError, InputShapeError } from './errors';
 import { toNumber, type Graph, type ValueInfo } from './proto';
 import { DataType } from './schema';
 import type { Feeds, TensorData } from './tensor';
 
-export type InputRole = 'ids' | 'attention_mask' | 'token_type_ids' | 'position_ids';
+export type InputRole = 'ids' | 'attention_mask' | 'token_type_ids' | 'position_ids' | 'cache_position' | 'use_cache_branch' | 'past';
 
 export interface PlannedInput {
   name: string;
@@ -14,10 +16,15 @@ export interface PlannedInput {
   elemType: number;
   /** The sequence length the graph fixes for this input, if it fixes one. */
   fixedLength?: number;
+  /** For past keys and values: the shape of the empty cache fed, its past axis 0. */
+  emptyDims?: number[];
 }
 
 const FILLED: ReadonlySet<string> = new Set(['attention_mask', 'token_type_ids', 'position_ids']);
 const INTEGER = new Set<number>([DataType.INT64, DataType.INT32]);
+const FLOATS = new Set<number>([DataType.FLOAT, DataType.FLOAT16]);
+/** past_key_values.0.key, past_key_values.3.value, past_0, past_key_0, … */
+const PAST = /^past(_key_values)?([._].*)?$/;
 
 export function planInputs(graph: Graph): PlannedInput[] {
   const initialized = new Set((graph.initializer ?? []).map((t) => t.name));
@@ -28,6 +35,9 @@ export function planInputs(graph: Graph): PlannedInput[] {
   for (const v of required) {
     if (v.name === 'input_ids') planned.push(plan(v, 'ids'));
     else if (FILLED.has(v.name)) planned.push(plan(v, v.name as InputRole));
+    else if (v.name === 'cache_position') planned.push(planRank1(v, 'cache_position'));
+    else if (v.name === 'use_cache_branch') planned.push(planFlag(v));
+    else if (PAST.test(v.name) && FLOATS.has(elemType(v))) planned.push(planPast(v));
     else unknown.push(v);
   }
   // An export with its own name for the ids (e.g. "input.1") still works when that is the only
@@ -38,6 +48,7 @@ export function planInputs(graph: Graph): PlannedInput[] {
   if (unknown.length) throw new MissingInputError(unknown.map((v) => v.name));
   if (!planned.some((p) => p.role === 'ids')) throw new MissingInputError(['input_ids']);
   for (const p of planned) {
+    if (p.role === 'past' || p.role === 'use_cache_branch') continue;
     const ok = p.role === 'attention_mask' ? INTEGER.has(p.elemType) || p.elemType === DataType.FLOAT : INTEGER.has(p.elemType);
     if (!ok) throw new InputShapeError(`input "${p.name}" has element type ${p.elemType}, which cannot be filled from token ids`);
   }
@@ -46,6 +57,32 @@ export function planInputs(graph: Graph): PlannedInput[] {
 
 function elemType(v: ValueInfo): number {
   return v.type?.tensorType?.elemType ?? 0;
+}
+
+/** A past key or value: every dimension the graph fixes is kept, batch is 1, the rest (the past length) 0. */
+function planPast(v: ValueInfo): PlannedInput {
+  const dims = v.type?.tensorType?.shape?.dim ?? [];
+  const emptyDims = dims.map((d, i) => {
+    if (d.dimValue !== undefined && !d.dimParam && toNumber(d.dimValue) > 0) return toNumber(d.dimValue);
+    return i === 0 || /batch/i.test(d.dimParam ?? '') ? 1 : 0;
+  });
+  if (!emptyDims.includes(0)) {
+    throw new InputShapeError(`input "${v.name}" has the fixed shape [${emptyDims.join(', ')}] (a preallocated cache); export the decoder with a dynamic past length`);
+  }
+  return { name: v.name, role: 'past', elemType: elemType(v), emptyDims };
+}
+
+/** use_cache_branch: a boolean [1] that picks the no-cache branch of merged decoders. */
+function planFlag(v: ValueInfo): PlannedInput {
+  if (elemType(v) !== DataType.BOOL) throw new InputShapeError(`input "${v.name}" has element type ${elemType(v)}, not boolean`);
+  return { name: v.name, role: 'use_cache_branch', elemType: DataType.BOOL };
+}
+
+/** cache_position: [sequence] positions of the new tokens. */
+function planRank1(v: ValueInfo, role: InputRole): PlannedInput {
+  const dims = v.type?.tensorType?.shape?.dim ?? [];
+  if (dims.length !== 1) throw new InputShapeError(`input "${v.name}" has rank ${dims.length}; expected [sequence]`);
+  return { name: v.name, role, elemType: elemType(v) };
 }
 
 function plan(v: ValueInfo, role: InputRole): PlannedInput {
@@ -67,6 +104,19 @@ export function makeFeeds(inputs: PlannedInput[], ids: ArrayLike<number>): Feeds
   }
   const feeds: Feeds = {};
   for (const p of inputs) {
+    if (p.role === 'past') {
+      const dims = p.emptyDims ?? [];
+      feeds[p.name] = p.elemType === DataType.FLOAT16 ? { type: 'float16', dims, data: new Uint16Array(0) } : { type: 'float32', dims, data: new Float32Array(0) };
+      continue;
+    }
+    if (p.role === 'use_cache_branch') {
+      feeds[p.name] = { type: 'bool', dims: [1], data: new Uint8Array(1) };
+      continue;
+    }
+    if (p.role === 'cache_position') {
+      feeds[p.name] = { ...tensor(p.elemType, n, (i) => i), dims: [n] };
+      continue;
+    }
     if (p.fixedLength !== undefined && p.fixedLength !== n) {
       throw new InputShapeError(`the model was exported for exactly ${p.fixedLength} tokens (input "${p.name}"), got ${n}; export it with a dynamic sequence axis`);
     }

@@ -19,6 +19,8 @@ export interface Tensor {
   int32Data?: number[];
   int64Data?: Int64[];
   rawData?: Uint8Array;
+  /** key/value pairs; "location" names the file when dataLocation is 1 (EXTERNAL). */
+  externalData?: { key?: string; value?: string }[];
   dataLocation?: number;
 }
 

@@ -11,8 +11,12 @@ const ELEMENTWISE = new Set([
   'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Where', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual',
   'And', 'Or', 'Not', 'Max', 'Min', 'Sqrt', 'Exp', 'Log', 'Neg', 'Erf', 'Tanh', 'Relu', 'Sigmoid', 'Clip',
   'Cast', 'CastLike', 'Identity', 'Dropout', 'Softmax', 'LogSoftmax', 'LayerNormalization', 'Abs', 'Reciprocal',
-  'IsInf', 'IsNaN', 'Gelu', 'FastGelu', 'BiasGelu', 'SkipLayerNormalization',
+  'IsInf', 'IsNaN', 'Gelu', 'FastGelu', 'BiasGelu', 'SkipLayerNormalization', 'SimplifiedLayerNormalization',
+  'SkipSimplifiedLayerNormalization', 'RotaryEmbedding', 'QuickGelu', 'BiasAdd',
 ]);
+
+/** Attention operators whose first output is [B, S, hidden] (ai.onnx Attention: Q's rank). */
+const ATTENTION_OUT_3 = new Set(['MultiHeadAttention', 'GroupQueryAttention']);
 
 export function inferRanks(graph: Graph): Ranks {
   const ranks: Ranks = new Map();
@@ -46,7 +50,9 @@ function nodeRank(node: Node, ranks: Ranks, lengths: Map<string, number>): numbe
     const known = inputs.map((n) => ranks.get(n)).filter((r): r is number => r !== undefined);
     return known.length ? Math.max(...known) : undefined;
   }
+  if (ATTENTION_OUT_3.has(node.opType)) return 3;
   switch (node.opType) {
+    case 'Attention': return node.domain === 'com.microsoft' ? 3 : rankOf(0);
     case 'MatMul': {
       const a = rankOf(0), b = rankOf(1);
       return a !== undefined && b !== undefined ? Math.max(a, b) : undefined;

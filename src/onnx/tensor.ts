@@ -1,11 +1,12 @@
 // Tensors as plain data: what the graph planners produce for feeds and what the runtime returns.
 
-export type TensorType = 'float32' | 'int64' | 'int32' | 'bool';
+export type TensorType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool';
 
 export interface TensorData {
   type: TensorType;
   dims: number[];
-  data: Float32Array | BigInt64Array | Int32Array | Uint8Array;
+  /** float16 as its raw bits. */
+  data: Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array;
 }
 
 export type Feeds = Record<string, TensorData>;

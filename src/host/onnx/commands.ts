@@ -1,10 +1,10 @@
 // ONNX commands: export our layer as a graph, open a model of one's own, go back to the built-in layer.
 import * as vscode from 'vscode';
-import { writeFileAtomically } from '../files';
+import { readBeside, writeFileAtomically } from '../files';
 import { exportLayer } from '../../engine/run';
 import { layerSpecOf } from './engines';
 import { planAttentionRun } from '../../onnx/attentionRun';
-import { OnnxError } from '../../onnx/errors';
+import { ExternalDataError, OnnxError } from '../../onnx/errors';
 import { readSettings } from '../settings';
 import { modelLabel, saveModelChoice, type ModelChoice } from './modelChoice';
 
@@ -18,6 +18,7 @@ export interface OpenModelArgs {
   tokenizer?: vscode.Uri | string;
 }
 
+const basename = (u: vscode.Uri): string => u.path.split('/').pop() ?? u.path;
 const asUri = (u: vscode.Uri | string): vscode.Uri => (typeof u === 'string' ? vscode.Uri.parse(u) : u);
 
 /** Attention: Export Attention Graph as ONNX — the built-in layer with the current settings. */
@@ -68,7 +69,12 @@ export async function openModel(state: vscode.Memento, args: OpenModelArgs = {})
   }
   let layers: number;
   try {
-    layers = planAttentionRun(bytes).layers.length;
+    const plan = planAttentionRun(bytes);
+    layers = plan.layers.length;
+    // Weights kept in files beside the model: say now which one is missing, not at the first run.
+    for (const file of plan.externalData) {
+      if (!(await readBeside(model, file))) throw new ExternalDataError(`${basename(model)} keeps its weights in "${file}", which is not beside it; put ${file} in the same folder`);
+    }
   } catch (e) {
     // Typed errors carry a sentence written for the user: corrupt file, fused attention, …
     const reason = e instanceof OnnxError || e instanceof RangeError ? e.message : String(e);

@@ -10,6 +10,7 @@ import { SHIPPED_MODELS_DIR, shippedModel, type ShippedModelName } from '../../s
 import { OnnxCancelledError, OnnxError } from '../../onnx/errors';
 import { OrtWorkerClient } from '../../onnx/node/ortWorkerClient';
 import { AttentionClient, CancelledError, ComputeError } from '../attentionClient';
+import { readBeside } from '../files';
 import { readSettings, type ExploreSettings } from '../settings';
 import { modelLabel, readModelChoice, type ModelChoice } from './modelChoice';
 import { webGpuFallbackText, type WebGpuRunner } from './webgpu';
@@ -123,7 +124,8 @@ export class Engines implements vscode.Disposable {
     const tokens = tokenizer.tokenize(request.text);
     if (tokens.length === 0) throw new ComputeError('the text holds no tokens', 'empty');
     const chooseLayers = (count: number, heads: number, n: number) => this.chooseLayers(count, heads, n, request.maxMegabytes, token);
-    return runAttention({ kind: 'model', model, label: modelLabel(choice), tokens, maxTokens: choice.maxTokens }, { ...env, chooseLayers });
+    const beside = (file: string) => readBeside(vscode.Uri.parse(choice.model), file);
+    return runAttention({ kind: 'model', model, label: modelLabel(choice), tokens, maxTokens: choice.maxTokens, beside }, { ...env, chooseLayers });
   }
 
   /**

@@ -3,11 +3,21 @@
 // run on several id sequences, asking each time for every attention layer or only some: the
 // extension first runs two tokens to learn the head count, then the whole text, on one session.
 import { pickLayer, planAttentionRun, readAttention, type LayerAttention } from '../attentionRun';
+import type { AttentionSoftmax } from '../attentionNodes';
+import { ExternalDataError } from '../errors';
+import { readExternalData } from '../externalData';
 import { makeFeeds } from '../inputs';
 import type { TensorData } from '../tensor';
 import type { OrtWorkerClient, RunOptions } from './ortWorkerClient';
 
-export interface ExtractOptions extends RunOptions {
+export interface OpenOptions extends RunOptions {
+  /** Reads a file from the model's folder (undefined when it is not there): for external data. */
+  beside?: (file: string) => Promise<Uint8Array | undefined>;
+  /** The model's name in messages. */
+  label?: string;
+}
+
+export interface ExtractOptions extends OpenOptions {
   /** Attention layers to fetch (indices in graph order); default all. */
   layers?: number[];
 }
@@ -16,6 +26,8 @@ export interface ExtractOptions extends RunOptions {
 export interface OpenedAttention {
   /** How many attention layers the model has. */
   layers: number;
+  /** The attention layers found, in graph order (fused operator, shared key/value heads). */
+  found: AttentionSoftmax[];
   /** Runs ids through the model; `layers` (graph order) picks which to read, default all. */
   extract(ids: ArrayLike<number>, layers?: number[], signal?: AbortSignal): Promise<LayerAttention[]>;
   /** The graph's own outputs, by name. */
@@ -26,12 +38,20 @@ export interface OpenedAttention {
 }
 
 /** Rejects with the typed errors of ../errors; never with a bare protobuf or runtime exception. */
-export async function openAttention(client: OrtWorkerClient, modelBytes: Uint8Array, opts: RunOptions = {}): Promise<OpenedAttention> {
+export async function openAttention(client: OrtWorkerClient, modelBytes: Uint8Array, opts: OpenOptions = {}): Promise<OpenedAttention> {
   const plan = planAttentionRun(modelBytes);
+  const label = opts.label ?? 'the model';
+  let externalData = opts.externalData;
+  if (plan.externalData.length && !externalData) {
+    const beside = opts.beside;
+    if (!beside) throw new ExternalDataError(`${label} keeps its weights in ${plan.externalData.join(', ')}, which cannot be read here`);
+    externalData = await readExternalData(modelBytes, label, beside);
+  }
   // plan.model is a fresh copy of the user's bytes, so it can be handed to the worker as is.
-  const session = await client.load(plan.model, { ...opts, transferModel: true });
+  const session = await client.load(plan.model, { ...opts, transferModel: true, ...(externalData ? { externalData } : {}) });
   return {
     layers: plan.layers.length,
+    found: plan.layers,
     async extract(ids, layers, signal = opts.signal) {
       const picked = layers ? layers.map((i) => pickLayer(plan.layers, i)) : plan.layers;
       const outputs = [...new Set(picked.map((l) => l.output))];

@@ -35,7 +35,9 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'load': {
       // onnxruntime's own log (a coloured line on stderr) would come before the caller's one-line
       // report; its message reaches the caller in the rejected promise instead. 4: fatal only.
-      const session = await runtime().InferenceSession.create(msg.model, { executionProviders: ['wasm'], logSeverityLevel: 4 });
+      const session = await runtime().InferenceSession.create(msg.model, {
+        executionProviders: ['wasm'], logSeverityLevel: 4, ...(msg.externalData?.length ? { externalData: msg.externalData } : {}),
+      });
       const id = nextSession++;
       sessions.set(id, session);
       reply({ type: 'loaded', id: msg.id, session: id, inputNames: [...session.inputNames], outputNames: [...session.outputNames] });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Replies } from '../../shared/replies';
 import { OnnxCancelledError, OnnxError, OnnxRuntimeError } from '../errors';
-import { transferables, type Feeds, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
+import { transferables, type ExternalFile, type Feeds, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 
 export interface OrtWorkerClientOptions {
   /** The bundled worker script; default: ortWorker.js next to the calling bundle. */
@@ -24,6 +24,8 @@ export interface RunOptions {
    * saves a copy of a large model. Ignored when the array is a view into a larger buffer.
    */
   transferModel?: boolean;
+  /** The files the model keeps weights in, passed to onnxruntime with the model. */
+  externalData?: ExternalFile[];
 }
 
 export interface RunResult {
@@ -143,7 +145,9 @@ export class OrtWorkerClient {
     const handle = this.worker(opts.threads ?? 1);
     const whole = model.byteOffset === 0 && model.byteLength === model.buffer.byteLength && model.buffer instanceof ArrayBuffer;
     const bytes = opts.transferModel && whole ? model : ownCopy(model);
-    const msg = await handle.request({ type: 'load', model: bytes }, opts.signal, [bytes.buffer as ArrayBuffer]);
+    const externalData = opts.externalData?.map((f) => ({ path: f.path, data: ownCopy(f.data) }));
+    const msg = await handle.request({ type: 'load', model: bytes, ...(externalData ? { externalData } : {}) }, opts.signal,
+      [bytes.buffer as ArrayBuffer, ...(externalData ?? []).map((f) => f.data.buffer as ArrayBuffer)]);
     if (msg.type !== 'loaded') throw new OnnxRuntimeError(`unexpected reply ${msg.type}`);
     return new OrtSession(handle, msg.session, msg.inputNames, msg.outputNames);
   }

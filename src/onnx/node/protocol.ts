@@ -14,8 +14,11 @@ export interface WorkerInit {
   threads: number;
 }
 
-/** Create a session from model bytes. */
-export interface LoadRequest { type: 'load'; id: number; model: Uint8Array }
+/** A file the model keeps weights in, by the name the model gives it. */
+export interface ExternalFile { path: string; data: Uint8Array }
+
+/** Create a session from model bytes (and the files holding its external data). */
+export interface LoadRequest { type: 'load'; id: number; model: Uint8Array; externalData?: ExternalFile[] }
 /** Run a loaded session; `outputs` lists the graph outputs to fetch. */
 export interface RunRequest { type: 'run'; id: number; session: number; feeds: Feeds; outputs: string[] }
 /** Release a session's memory. */
