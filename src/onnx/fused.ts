@@ -15,7 +15,8 @@
 //   (`unidirectional`) masks keys after the query's position.
 // - com.microsoft.GroupQueryAttention: always causal; query head h reads key/value head
 //   h / (num_heads / kv_num_heads); softcap c·tanh(s / c) applies to the scaled scores; a query at
-//   position p sees keys p - local_window_size … p; masked keys are left out of the softmax.
+//   position p sees the local_window_size keys p - local_window_size + 1 … p; masked keys are left
+//   out of the softmax.
 // - ai.onnx Attention (23): softcap before the mask; boolean masks say which keys to keep, float
 //   masks are added; is_causal aligns the causal mask to the last key.
 // Positions count from the past length: a query i of S new tokens among T keys sits at T - S + i.
@@ -298,10 +299,10 @@ function causalMask(c: Ctx, scores: string): string {
   return c.b.op('Greater', [keys, queries]);
 }
 
-/** Keys more than `window` positions before the query, as a boolean [S, T]. */
+/** Keys outside a window of `window` keys ending at the query (itself included), as a boolean [S, T]. */
 function windowMask(c: Ctx, scores: string, window: number): string {
   const { keys, queries } = positions(c, scores);
-  return c.b.op('Greater', [c.b.op('Sub', [queries, keys]), c.b.int64(`${c.tag}_window`, [window], [])]);
+  return c.b.op('Greater', [c.b.op('Sub', [queries, keys]), c.b.int64(`${c.tag}_window`, [window - 1], [])]);
 }
 
 /** Key positions [T] and query positions [S, 1] for scores [B, N, S, T]. */

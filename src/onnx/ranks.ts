@@ -61,6 +61,14 @@ function nodeRank(node: Node, ranks: Ranks, lengths: Map<string, number>): numbe
     case 'Reshape': return inputs[1] ? lengths.get(inputs[1]) : undefined;
     case 'Concat': case 'Split': case 'Slice': case 'Expand': case 'Tile': return rankOf(0);
     case 'Shape': return 1;
+    case 'ReduceSum': case 'ReduceMean': case 'ReduceMax': case 'ReduceMin': case 'ReduceProd': {
+      const r = rankOf(0);
+      if (r === undefined) return undefined;
+      if (toNumber(attr(node, 'keepdims')?.i ?? 1) !== 0) return r;
+      // axes: an attribute before opset 13 (18 for most reductions), an input after
+      const axes = attr(node, 'axes')?.ints?.length ?? (inputs[1] ? lengths.get(inputs[1]) : undefined);
+      return axes === undefined ? undefined : r - axes;
+    }
     case 'Constant': {
       const t = attr(node, 'value')?.t;
       if (t) return (t.dims ?? []).length;

@@ -5,7 +5,7 @@ import {
   ExternalDataError, FusedAttentionError, InputShapeError, MissingInputError, NoAttentionError, OnnxDecodeError, OnnxError,
 } from '../../../src/onnx/errors';
 import { exportAttentionModel } from '../../../src/onnx/export';
-import { makeFeeds } from '../../../src/onnx/inputs';
+import { makeFeeds, planInputs } from '../../../src/onnx/inputs';
 import { decodeModel, encodeModel, type Graph, type Node } from '../../../src/onnx/proto';
 import { AttributeType, DataType } from '../../../src/onnx/schema';
 import { fixtureBytes } from './ortHelpers';
@@ -86,31 +86,45 @@ describe('finding attention in exported models', () => {
     assert.throws(() => findAttentionSoftmax(decodeModel(model(asRightOperand))), NoAttentionError);
   });
 
-  it('refuses fused com.microsoft attention, naming the operator and the export to use', () => {
-    const fused: Node = { name: 'a', opType: 'Attention', domain: 'com.microsoft', input: ['scores'], output: ['ctx'] };
+  it('refuses fused operators it cannot read, naming them, and a fused node it cannot read, naming what stopped it', () => {
+    const packed: Node = { name: 'p', opType: 'PackedAttention', domain: 'com.microsoft', input: ['scores'], output: ['ctx'] };
     assert.throws(
-      () => findAttentionSoftmax(decodeModel(model([fused]))),
+      () => findAttentionSoftmax(decodeModel(model([...attentionNodes('x'), packed]))),
       (e: unknown) => e instanceof FusedAttentionError && e.code === 'fusedAttention' &&
-        e.operators.includes('com.microsoft.Attention') && /optimum-cli|torch\.onnx\.export/.test(e.remedy),
+        e.operators.includes('com.microsoft.PackedAttention') && /optimum-cli|torch\.onnx\.export/.test(e.remedy),
     );
-    for (const op of ['MultiHeadAttention', 'GroupQueryAttention']) {
-      const node: Node = { name: 'a', opType: op, domain: 'com.microsoft', input: ['scores'], output: ['ctx'] };
-      assert.throws(() => findAttentionSoftmax(decodeModel(model([...attentionNodes('x'), node]))), FusedAttentionError, op);
-    }
+    const noHeads: Node = { name: 'a', opType: 'Attention', domain: 'com.microsoft', input: ['scores', 'v'], output: ['ctx'] };
+    assert.throws(
+      () => findAttentionSoftmax(decodeModel(model([noHeads]))),
+      (e: unknown) => e instanceof FusedAttentionError && /node "a"/.test(e.message) && /num_heads is missing/.test(e.message),
+    );
+    const smooth: Node = {
+      name: 'g', opType: 'GroupQueryAttention', domain: 'com.microsoft', input: ['scores', 'v', 'v'], output: ['ctx'],
+      attribute: [
+        { name: 'num_heads', type: AttributeType.INT, i: 2 }, { name: 'kv_num_heads', type: AttributeType.INT, i: 1 },
+        { name: 'smooth_softmax', type: AttributeType.INT, i: 1 },
+      ],
+    };
+    assert.throws(() => findAttentionSoftmax(decodeModel(model([smooth]))), /node "g".*smooth_softmax = 1/);
+    const old = { ...smooth, attribute: smooth.attribute?.slice(0, 2) };
+    assert.throws(() => findAttentionSoftmax(decodeModel(model([old], [], 10))), /opset 10.*opset 11/);
   });
 
-  it('refuses a merged decoder whose attention sits in If branches', () => {
+  it('reads a merged decoder through the branch use_cache_branch = false runs, and refuses an If chosen by anything else', () => {
     const branch = (name: string): Graph => ({ name, node: attentionNodes(name), output: [{ name: `${name}ctx` }] });
-    const ifNode: Node = {
-      name: 'optimum::if', opType: 'If', input: ['use_cache_branch'], output: ['ctx'],
+    const ifNode = (cond: string): Node => ({
+      name: 'optimum::if', opType: 'If', input: [cond], output: ['ctx'],
       attribute: [
         { name: 'then_branch', type: AttributeType.GRAPH, g: branch('then_') },
         { name: 'else_branch', type: AttributeType.GRAPH, g: branch('else_') },
       ],
-    };
+    });
+    const flag = (name: string) => tensorInfo(name, DataType.BOOL, [1]);
+    const found = findAttentionSoftmax(decodeModel(model([ifNode('use_cache_branch')], [flag('use_cache_branch')])));
+    assert.deepEqual(found.map((f) => [f.nodeName, f.output]), [['attention_explorer/optimum::if/else_Softmax', 'attention_explorer/optimum::if/else_probs']]);
     assert.throws(
-      () => findAttentionSoftmax(decodeModel(model([ifNode]))),
-      (e: unknown) => e instanceof FusedAttentionError && e.operators[0] === 'If' && /decoder_model\.onnx/.test(e.remedy),
+      () => findAttentionSoftmax(decodeModel(model([ifNode('other')], [flag('other')]))),
+      (e: unknown) => e instanceof FusedAttentionError && e.operators[0] === 'If' && /"other"/.test(e.message) && /decoder_model\.onnx/.test(e.remedy),
     );
   });
 });
@@ -142,11 +156,33 @@ describe('planning a run on a user model', () => {
   });
 
   it('names any other required input in a typed error', () => {
-    const past = tensorInfo('past_key_values.0.key', DataType.FLOAT, [1, 2, 'past', 4]);
+    const pixels = tensorInfo('pixel_values', DataType.FLOAT, [1, 3, 8, 8]);
     assert.throws(
-      () => planAttentionRun(model(attentionNodes('x'), [past])),
-      (e: unknown) => e instanceof MissingInputError && e.inputs.includes('past_key_values.0.key') && e.inputs.length === 3,
+      () => planAttentionRun(model(attentionNodes('x'), [pixels])),
+      (e: unknown) => e instanceof MissingInputError && e.inputs.includes('pixel_values') && e.inputs.length === 3,
     );
+  });
+
+  it('feeds a decoder with a cache as on its first step: empty past, cache_position, use_cache_branch false', () => {
+    const inputs = [
+      tensorInfo('past_key_values.0.key', DataType.FLOAT, ['batch_size', 2, 'past_sequence_length', 4]),
+      tensorInfo('past_key_values.0.value', DataType.FLOAT16, ['batch_size', 2, 'past_sequence_length', 4]),
+      tensorInfo('cache_position', DataType.INT64, ['sequence']),
+      tensorInfo('use_cache_branch', DataType.BOOL, [1]),
+    ];
+    const graph = decodeModel(model(attentionNodes('x'), inputs)).graph ?? {};
+    // scores and v are inputs of the test graph only; leave them out of the plan.
+    const only = { ...graph, input: (graph.input ?? []).filter((v) => v.name !== 'scores' && v.name !== 'v') };
+    const feeds = makeFeeds(planInputs(only), [7, 8, 9]);
+    assert.deepEqual(feeds['past_key_values.0.key'].dims, [1, 2, 0, 4]);
+    assert.equal(feeds['past_key_values.0.key'].type, 'float32');
+    assert.equal(feeds['past_key_values.0.value'].type, 'float16');
+    assert.deepEqual(feeds.cache_position.dims, [3]);
+    assert.deepEqual([...feeds.cache_position.data], [0n, 1n, 2n]);
+    assert.deepEqual([...feeds.use_cache_branch.data], [0]);
+    assert.equal(feeds.use_cache_branch.type, 'bool');
+    const fixed = { ...only, input: [tensorInfo('input_ids', DataType.INT64, [1, 'seq']), tensorInfo('past_key_values.0.key', DataType.FLOAT, [1, 2, 16, 4])] };
+    assert.throws(() => planInputs(fixed), (e: unknown) => e instanceof InputShapeError && /past_key_values\.0\.key.*fixed shape \[1, 2, 16, 4\]/.test(e.message));
   });
 
   it('says when the graph fixes the sequence length, or the ids are not ids', () => {
@@ -164,12 +200,21 @@ describe('planning a run on a user model', () => {
     assert.throws(() => makeFeeds(plan.inputs, []), InputShapeError);
   });
 
-  it('refuses weights stored as external data', () => {
-    const bytes = encodeModel({
+  it('names the files weights stored as external data are in, and refuses files outside the model\'s folder', () => {
+    const withLocation = (location?: string) => encodeModel({
       irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
-      graph: { node: attentionNodes('x'), input: [tensorInfo('input_ids', DataType.INT64, [1, 'seq'])], initializer: [{ name: 'w', dims: [4], dataType: DataType.FLOAT, dataLocation: 1 }] },
+      graph: {
+        node: attentionNodes('x'),
+        input: [tensorInfo('input_ids', DataType.INT64, [1, 'seq'])],
+        initializer: [{ name: 'w', dims: [4], dataType: DataType.FLOAT, dataLocation: 1, externalData: location ? [{ key: 'location', value: location }] : [] }],
+      },
     });
-    assert.throws(() => planAttentionRun(bytes), ExternalDataError);
+    assert.deepEqual(planAttentionRun(withLocation('model.onnx_data')).externalData, ['model.onnx_data']);
+    assert.deepEqual(planAttentionRun(withLocation('weights/part1.bin')).externalData, ['weights/part1.bin']);
+    assert.throws(() => planAttentionRun(withLocation()), (e: unknown) => e instanceof ExternalDataError && /"w".*names no file/.test(e.message));
+    for (const outside of ['../secret.bin', '/etc/passwd', 'C:\\data.bin']) {
+      assert.throws(() => planAttentionRun(withLocation(outside)), (e: unknown) => e instanceof ExternalDataError && /outside the model's folder/.test(e.message), outside);
+    }
   });
 
   it('turns corrupt, truncated or foreign bytes into OnnxDecodeError', () => {
