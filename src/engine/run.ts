@@ -288,7 +288,7 @@ async function runModel(request: ModelRequest, env: EngineEnv): Promise<Attentio
   }
   const weights = new Float32Array(found.length * heads * n * n); // [L][H][N][N]
   found.forEach((l, i) => weights.set(l.weights, i * heads * n * n));
-  const kvHeads = found.map((l) => opened.found[l.index]?.kvHeads ?? heads);
+  const kvHeads = found.map((l) => l.kvHeads ?? heads);
   return {
     tokens, layers: found.length, heads, n, weights, nodes: found.map((l) => l.nodeName),
     ...(kvHeads.some((k) => k !== heads) ? { kvHeads } : {}),

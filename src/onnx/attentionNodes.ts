@@ -24,6 +24,12 @@ export interface AttentionSoftmax {
   op?: string;
   /** Key/value heads when the graph says they are shared by groups of query heads. */
   kvHeads?: number;
+  /**
+   * For plain attention, the values the probabilities weight ([batch, heads, k, d] or
+   * [batch·heads, k, d]): exports of grouped-query models repeat key/value heads in many ways
+   * (expand + reshape, tile, repeat_interleave), so sharing is read off these values at run time.
+   */
+  values?: string;
 }
 
 /** The attention layers and what has to be added to the graph to fetch them. */
@@ -138,8 +144,9 @@ function attentionIn(graph: Graph, opset: number): (AttentionSoftmax & { positio
     if (!input || !output) return;
     const rank = ranks.get(input) ?? ranks.get(output);
     if (rank !== undefined && rank !== 3 && rank !== 4) return;
-    if (!overLastAxis(node, rank, opset) || !feedsMatMul(output, consumers)) return;
-    result.push({ index: result.length, position, nodeName: node.name || `Softmax#${position}`, output, rank: rank as 3 | 4 | undefined });
+    const values = overLastAxis(node, rank, opset) ? valuesOf(output, consumers) : undefined;
+    if (values === undefined) return;
+    result.push({ index: result.length, position, nodeName: node.name || `Softmax#${position}`, output, rank: rank as 3 | 4 | undefined, ...(values ? { values } : {}) });
   });
   return result;
 }
@@ -154,13 +161,21 @@ function overLastAxis(node: Node, rank: number | undefined, opset: number): bool
   return axis === 2 || axis === 3;
 }
 
-function feedsMatMul(tensor: string, consumers: Map<string, { node: Node; slot: number }[]>, depth = 0): boolean {
-  if (depth > 4) return false;
-  return (consumers.get(tensor) ?? []).some(({ node, slot }) => {
-    if (node.opType === 'MatMul' && isDefaultDomain(node.domain)) return slot === 0;
-    if (PASS_THROUGH.has(node.opType) && slot === 0 && node.output?.[0]) return feedsMatMul(node.output[0], consumers, depth + 1);
-    return false;
-  });
+/**
+ * The values `tensor` weights: the right operand of the MatMul it is the left operand of (perhaps
+ * through pass-through ops); undefined when it feeds no such MatMul.
+ */
+function valuesOf(tensor: string, consumers: Map<string, { node: Node; slot: number }[]>, depth = 0): string | undefined {
+  if (depth > 4) return undefined;
+  for (const { node, slot } of consumers.get(tensor) ?? []) {
+    if (slot !== 0) continue;
+    if (node.opType === 'MatMul' && isDefaultDomain(node.domain)) return node.input?.[1] ?? '';
+    if (PASS_THROUGH.has(node.opType) && node.output?.[0]) {
+      const v = valuesOf(node.output[0], consumers, depth + 1);
+      if (v !== undefined) return v;
+    }
+  }
+  return undefined;
 }
 
 function consumersOf(graph: Graph): Map<string, { node: Node; slot: number }[]> {

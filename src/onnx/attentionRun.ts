@@ -36,7 +36,7 @@ export function planAttentionRun(bytes: Uint8Array, opts: PlanOptions = {}): Att
   const layers = opts.layers ? opts.layers.map((i) => pickLayer(all, i)) : all;
   const inputs = planInputs(graph);
   const existing = new Set((graph.output ?? []).map((o) => o.name));
-  const extra = [...new Set(layers.map((l) => l.output))].filter((name) => !existing.has(name));
+  const extra = [...new Set(layers.flatMap((l) => [l.output, ...(l.values ? [l.values] : [])]))].filter((name) => !existing.has(name));
   return {
     model: appendToGraph(bytes, { outputs: extra, nodes: found.nodes, initializers: found.initializers }),
     layers, inputs, outputs: [...existing], externalData,
@@ -91,6 +91,32 @@ export interface LayerAttention {
   keys: number;
   /** [heads][queries][keys] */
   weights: Float32Array;
+  /** Key/value heads, when fewer than `heads` (grouped-query attention). */
+  kvHeads?: number;
+}
+
+/**
+ * How many key/value heads `heads` query heads read, from the values they weight (batch 1,
+ * [1, heads, k, d] or [heads, k, d]): query head h reads key/value head floor(h / g) for the
+ * largest group size g whose heads all hold bit-identical values. `heads` when nothing is shared
+ * or the values cannot be read.
+ */
+export function kvHeadsOfValues(t: TensorData | undefined, heads: number): number {
+  if (!t || t.type !== 'float32' || heads < 2) return heads;
+  const data = t.data as Float32Array;
+  if (data.length === 0 || data.length % heads !== 0) return heads;
+  const size = data.length / heads;
+  const same = (a: number, b: number) => {
+    for (let i = 0; i < size; i++) if (data[a * size + i] !== data[b * size + i]) return false;
+    return true;
+  };
+  for (let g = heads; g > 1; g--) {
+    if (heads % g !== 0) continue;
+    let shared = true;
+    for (let h = 0; h < heads && shared; h++) shared = same(h, h - (h % g));
+    if (shared) return heads / g;
+  }
+  return heads;
 }
 
 /** Reads a fetched Softmax output of a batch-1 run as [heads][q][k]. */

@@ -2,8 +2,7 @@
 // the onnxruntime worker thread. A model is read and loaded once (openAttention) and can then be
 // run on several id sequences, asking each time for every attention layer or only some: the
 // extension first runs two tokens to learn the head count, then the whole text, on one session.
-import { pickLayer, planAttentionRun, readAttention, type LayerAttention } from '../attentionRun';
-import type { AttentionSoftmax } from '../attentionNodes';
+import { kvHeadsOfValues, pickLayer, planAttentionRun, readAttention, type LayerAttention } from '../attentionRun';
 import { ExternalDataError } from '../errors';
 import { readExternalData } from '../externalData';
 import { makeFeeds } from '../inputs';
@@ -26,8 +25,6 @@ export interface ExtractOptions extends OpenOptions {
 export interface OpenedAttention {
   /** How many attention layers the model has. */
   layers: number;
-  /** The attention layers found, in graph order (fused operator, shared key/value heads). */
-  found: AttentionSoftmax[];
   /** Runs ids through the model; `layers` (graph order) picks which to read, default all. */
   extract(ids: ArrayLike<number>, layers?: number[], signal?: AbortSignal): Promise<LayerAttention[]>;
   /** The graph's own outputs, by name. */
@@ -51,12 +48,15 @@ export async function openAttention(client: OrtWorkerClient, modelBytes: Uint8Ar
   const session = await client.load(plan.model, { ...opts, transferModel: true, ...(externalData ? { externalData } : {}) });
   return {
     layers: plan.layers.length,
-    found: plan.layers,
     async extract(ids, layers, signal = opts.signal) {
       const picked = layers ? layers.map((i) => pickLayer(plan.layers, i)) : plan.layers;
-      const outputs = [...new Set(picked.map((l) => l.output))];
+      const outputs = [...new Set(picked.flatMap((l) => [l.output, ...(l.values ? [l.values] : [])]))];
       const result = await session.run(makeFeeds(plan.inputs, ids), outputs, signal);
-      return picked.map((layer) => readAttention(layer, result.outputs[layer.output]));
+      return picked.map((layer) => {
+        const read = readAttention(layer, result.outputs[layer.output]);
+        const kvHeads = layer.kvHeads ?? (layer.values ? kvHeadsOfValues(result.outputs[layer.values], read.heads) : read.heads);
+        return kvHeads !== read.heads ? { ...read, kvHeads } : read;
+      });
     },
     outputs: plan.outputs,
     async fetch(ids, names, signal = opts.signal) {

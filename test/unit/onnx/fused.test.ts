@@ -35,6 +35,7 @@ const MODELS: [name: string, ops: string][] = [
   ['decoder_past', 'a plain decoder with past_key_values, position_ids and cache_position'],
   ['decoder_merged', 'a merged decoder whose attention sits in the If branches on use_cache_branch'],
   ['external', 'a plain encoder whose weights are in external.onnx_data'],
+  ['llama_plain', 'torch.onnx.export of a Llama-style decoder whose 8 query heads share 2 key/value heads through expand + reshape'],
 ];
 
 describe('attention out of fused operators, decoders with a cache and external data', function () {
@@ -83,6 +84,10 @@ describe('attention out of fused operators, decoders with a cache and external d
       run(request('external', { beside: async () => undefined })),
       (e: unknown) => e instanceof ExternalDataError && /external\.onnx keeps its weights in "external\.onnx_data", which is not beside it/.test(e.message),
     );
+  });
+
+  it('finds no sharing where there is none', async () => {
+    for (const name of ['attention_packed', 'decoder_past']) assert.equal((await run(request(name))).kvHeads, undefined, name);
   });
 
   it('shows the kv groups of grouped-query heads and names the fused node of each layer', async () => {
