@@ -22,6 +22,8 @@ export interface AttentionFile {
   special: Uint8Array;
   layers: number;
   heads: number;
+  /** [L]: key/value heads of each layer, when a payload says its query heads share them. */
+  kvHeads?: number[];
   n: number;
   weights: Float32Array; // [L][H][N][N]
 }
@@ -112,7 +114,11 @@ function fromPayload(value: Record<string, unknown>): AttentionFile {
   const { n, layers, tokens, title } = payload;
   // Every layer decoded, each checked for NaN as it is.
   const weights = payloadWeights(payload); // [L][H][N][N]
-  return { kind: 'payload', title, tokens, special: new Uint8Array(n), layers: layers.length, heads: payloadHeads(payload), n, weights };
+  const heads = payloadHeads(payload);
+  const file: AttentionFile = { kind: 'payload', title, tokens, special: new Uint8Array(n), layers: layers.length, heads, n, weights };
+  // "kv_heads" of grouped-query attention; readPayload checked each divides the layer's heads.
+  if (layers.some((l) => l.kvHeads < heads)) file.kvHeads = layers.map((l) => l.kvHeads);
+  return file;
 }
 
 // ---------------------------------------------------------------------------------------------
