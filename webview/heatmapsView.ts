@@ -159,7 +159,7 @@ function section(ctx: ViewContext, seq: SequencePayload, index: number): { eleme
   const planned = plan(ctx, seq);
   const pending = planned.map((p) => () => {
     const item = seq.remote ? remoteHeatmap(ctx, index, p) : heldHeatmap(ctx, seq, index, p, planned.length);
-    if (p.startsGroup) grid.append(groupSeparator());
+    if (p.startsGroup) grid.append(groupSeparator('horizontal'));
     grid.append(item.element);
     return item;
   });

@@ -47,7 +47,14 @@ export function renderModel(ctx: ViewContext): ViewResult {
   ctx.root.append(hint, grid);
   const stats = st.sortBy !== 'layer' || seq.n <= ALWAYS_STATS_TOKENS ? ctx.stats(seqIndex) : undefined;
   const metric = st.sortBy === 'layer' ? undefined : st.sortBy;
-  const css = Math.max(48, Math.min(120, Math.floor((ctx.width - 80) / seq.heads) - 8));
+  // A row holds the layer's label (64 + 6 px), every thumbnail (its side + 8 px, 6 px apart) and
+  // the lines between groups of heads that share a key/value head (4 px each); ctx.width leaves 16 px spare.
+  const lines = Math.max(0, ...Array.from({ length: seq.layers }, (_, l) => {
+    const g = layerGroups(seq.heads, seq.kvHeads, l);
+    return g.grouped ? g.kvHeads - 1 : 0;
+  }));
+  const room = ctx.width - 64 - 6 * seq.heads - 4 * lines;
+  const css = Math.max(48, Math.min(120, Math.floor(room / seq.heads) - 8));
   let drawn = 0;
   const pending: Promise<void>[] = [];
   const shown = ctx.shownTokens(seqIndex);
@@ -64,7 +71,7 @@ export function renderModel(ctx: ViewContext): ViewResult {
     // Lines between the groups that share a key/value head, while the heads are in their own order.
     const inOrder = order.every((h, i) => h === i);
     for (const h of order) {
-      if (inOrder && groups.startsGroup(h)) row.append(groupSeparator());
+      if (inOrder && groups.startsGroup(h)) row.append(groupSeparator('vertical'));
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'thumb';

@@ -187,7 +187,7 @@ class OutputView {
     const groups = this.groups(this.layer);
     for (const map of this.maps) {
       // A thin line between the heads of one key/value head and the next.
-      if (this.show === 'all' && groups.startsGroup(map.head)) grid.append(groupSeparator());
+      if (this.show === 'all' && groups.startsGroup(map.head)) grid.append(groupSeparator('horizontal'));
       grid.append(map.element);
     }
     content.append(grid);
@@ -221,7 +221,7 @@ class OutputView {
       const nn = source.n * source.n;
       const groups = this.groups(l);
       for (let h = 0; h < source.heads; h++) {
-        if (groups.startsGroup(h)) row.append(groupSeparator());
+        if (groups.startsGroup(h)) row.append(groupSeparator('vertical'));
         const button = document.createElement('button');
         button.type = 'button';
         button.className = 'attn-thumb';
