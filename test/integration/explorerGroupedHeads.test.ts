@@ -169,7 +169,8 @@ describe('Explorer grouped heads', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand<OpenDataOutcome>('attentionExplorer.openData', groupedPayload());
     const exportAs = async (format: string): Promise<string> => {
-      const uri = vscode.Uri.file(path.join(dir, `grouped.${format}`));
+      // Not grouped.json: that is the payload the panel was opened from.
+      const uri = vscode.Uri.file(path.join(dir, `grouped.${format === 'json' ? 'json.json' : format}`));
       const outcome = await vscode.commands.executeCommand<ExportOutcome>('attentionExplorer.exportView', { format, uri });
       assert.equal(outcome?.status, 'written', JSON.stringify(outcome));
       return readFileSync(uri.fsPath, 'utf8');
@@ -183,6 +184,13 @@ describe('Explorer grouped heads', function () {
     const rect = `<rect x="${box.x.toFixed(1)}" y="${box.y.toFixed(1)}" width="${box.w.toFixed(1)}" height="2.0"`;
     assert.ok(svg.includes(rect), `the line is in the SVG: ${rect}`);
     assert.match(svg, />Layer 1 · Head 5 · KV head 2 of 2 · max 0\.\d+</);
+
+    // The JSON export keeps kv_heads, and opening it again draws the same groups.
+    const json = JSON.parse(await exportAs('json')) as { kv_heads?: number[] };
+    assert.deepEqual(json.kv_heads, [KV_HEADS, KV_HEADS]);
+    const reopened = await vscode.commands.executeCommand<OpenDataOutcome>('attentionExplorer.openData', vscode.Uri.file(path.join(dir, 'grouped.json.json')));
+    assert.equal(reopened?.status, 'shown', JSON.stringify(reopened));
+    assert.deepEqual(await headsGrid(), expectedGrid('Layer', 'Head', (g) => `KV head ${g} of 2`));
 
     const html = await exportAs('html');
     assert.match(html, /"kvHeads":\[2,2\]/);
