@@ -149,7 +149,7 @@ describe('Explorer grouped heads', function () {
     });
   }
 
-  it('shows one head large without a line, and the heads\' mean without key/value captions', async () => {
+  it('shows one head large without a line, the heads\' mean without key/value captions, and sorted thumbnails without lines', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand<OpenDataOutcome>('attentionExplorer.openData', groupedPayload());
     await setControl('head', '4');
@@ -163,6 +163,14 @@ describe('Explorer grouped heads', function () {
     await setControl('aggregate', 'mean');
     await waitFor('the mean', () => webviewEval<boolean>(`/mean of the heads/.test(document.querySelector('#view figcaption').textContent)`));
     assert.deepEqual(await headsGrid(), ['Layer 2 · mean of the heads']);
+    // Heads sorted by a summary are no longer in their groups: no lines, but each still names its key/value head.
+    await switchView('model');
+    await setControl('sort', 'entropy');
+    await waitFor('sorted heads', () => webviewEval<boolean>(`[...document.querySelectorAll('#view .model-row')[0].querySelectorAll('.thumb')].some((t, i) => t.dataset.head !== String(i))`));
+    assert.equal(await webviewEval<number>(`document.querySelectorAll('#view .attn-kv-sep').length`), 0);
+    for (const row of await modelRows()) {
+      for (const t of row) assert.match(t, new RegExp(`^\\d:KV head ${Number(t[0]) < 4 ? 1 : 2} of 2 · entropy `), t);
+    }
   });
 
   it('keeps the lines in exported pictures and in the standalone page', async () => {
