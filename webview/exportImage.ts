@@ -3,7 +3,8 @@
 // headings and table cells around them are written as text, so the file looks like the panel.
 import type { ThemeColours } from './theme';
 
-const TEXT_SELECTOR = 'h2, h3, figcaption, caption, legend, th, td, .thumb-caption, .legend-ticks span, .hint';
+// The lines between groups of heads that share a key/value head have no text: their background is drawn.
+const TEXT_SELECTOR = 'h2, h3, figcaption, caption, legend, th, td, .thumb-caption, .legend-ticks span, .hint, .attn-kv-sep';
 
 interface Item {
   kind: 'image' | 'text';

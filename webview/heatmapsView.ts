@@ -2,7 +2,9 @@
 // large, or the heads aggregated, or the rollout across layers. The first heatmap is drawn at
 // once; the rest follow in short slices so the panel answers while thousands of tokens draw.
 import { OVERVIEW_BLOCKS } from '../src/core/tiles';
+import { layerGroups } from '../src/shared/headGroups';
 import type { MatrixChoice, SequencePayload } from '../src/shared/protocol';
+import { groupSeparator } from './groupSeparator';
 import { Heatmap, type Cell } from './heatmap';
 import { format, hideTooltip, showTooltip } from './tooltip';
 import type { ViewContext, ViewResult } from './viewContext';
@@ -18,6 +20,8 @@ interface Planned {
   aria: string;
   head: number;
   choice: MatrixChoice;
+  /** A line goes before it: the first head of a group that shares a key/value head (not the first group). */
+  startsGroup?: boolean;
 }
 
 /** One heatmap of the view: its element, and drawing it at a width. */
@@ -42,13 +46,16 @@ function plan(ctx: ViewContext, seq: SequencePayload): Planned[] {
     const caption = st.aggregate === 'mean' ? s.meanOfHeads : s.maxOfHeads;
     return [one(`${s.layer} ${st.layer + 1} · ${caption}`, { layer: st.layer, head: 0, aggregate: st.aggregate, rollout: false })];
   }
-  const heads = st.head === ALL_HEADS ? Array.from({ length: seq.heads }, (_, h) => h) : [Math.min(st.head, seq.heads - 1)];
+  const all = st.head === ALL_HEADS;
+  const heads = all ? Array.from({ length: seq.heads }, (_, h) => h) : [Math.min(st.head, seq.heads - 1)];
   const layerPrefix = seq.layers > 1 ? `${s.layer} ${st.layer + 1} · ` : '';
+  const groups = layerGroups(seq.heads, seq.kvHeads, st.layer);
   return heads.map((h) => ({
-    caption: `${layerPrefix}${s.head} ${h + 1}`,
-    aria: format(s.heatmapLabel, h + 1),
+    caption: groups.withKv(`${layerPrefix}${s.head} ${h + 1}`, h, s.kvHead),
+    aria: groups.withKv(format(s.heatmapLabel, h + 1), h, s.kvHead),
     head: h,
     choice: { layer: st.layer, head: h, aggregate: 'none', rollout: false },
+    startsGroup: all && groups.startsGroup(h),
   }));
 }
 
@@ -59,7 +66,7 @@ function heldHeatmap(ctx: ViewContext, seq: SequencePayload, index: number, p: P
     { head: p.head, tokens: prepared.tokens, n: prepared.n, weights: prepared.m },
     p.caption,
     p.aria,
-    (m, cell, anchor) => tooltipFor(ctx, prepared, m, cell, anchor),
+    (m, cell, anchor) => tooltipFor(ctx, seq, prepared, m, cell, anchor),
     {
       scale: { kind: 'sequential', max: maxOf(prepared.m) },
       maxCell: count === 1 ? 48 : 36,
@@ -125,11 +132,16 @@ function perMapWidth(total: number, count: number): number {
   return Math.floor(total / perRow) - 16;
 }
 
-function tooltipFor(ctx: ViewContext, prepared: Prepared, map: Heatmap, cell: Cell | undefined, anchor: { x: number; y: number }): void {
+function tooltipFor(
+  ctx: ViewContext, seq: SequencePayload, prepared: Prepared, map: Heatmap, cell: Cell | undefined, anchor: { x: number; y: number },
+): void {
   if (!cell) return hideTooltip();
   const s = ctx.strings;
+  const one = ctx.state.aggregate === 'none' && !(ctx.state.rollout && seq.layers > 1);
+  // One head names the key/value head it shares, when it shares one.
+  const head = one ? layerGroups(seq.heads, seq.kvHeads, ctx.state.layer).withKv(`${s.head} ${map.head + 1}`, map.head, s.kvHead) : `${s.head} ${map.head + 1}`;
   showTooltip(
-    `${s.head} ${map.head + 1} · ${s.query} ${prepared.index[cell.q] + 1} “${prepared.tokens[cell.q]}” → ` +
+    `${head} · ${s.query} ${prepared.index[cell.q] + 1} “${prepared.tokens[cell.q]}” → ` +
       `${s.key} ${prepared.index[cell.k] + 1} “${prepared.tokens[cell.k]}” · ${s.weight} ${map.weightAt(cell).toPrecision(6)}`,
     anchor,
   );
@@ -147,6 +159,7 @@ function section(ctx: ViewContext, seq: SequencePayload, index: number): { eleme
   const planned = plan(ctx, seq);
   const pending = planned.map((p) => () => {
     const item = seq.remote ? remoteHeatmap(ctx, index, p) : heldHeatmap(ctx, seq, index, p, planned.length);
+    if (p.startsGroup) grid.append(groupSeparator('horizontal'));
     grid.append(item.element);
     return item;
   });

@@ -1,9 +1,10 @@
 // Explorer webview: receives sequences from the host, keeps the person's choices, and hands the
 // drawing to one view at a time (heatmaps, model, lines, steps, compare).
 import type { Tile } from '../src/core/tiles';
-import type {
-  ExportRequestMessage, RenderedMessage, RenderSettings, RunRecord, SequencePayload, ShowMessage, StatsMessage, StepsMessage,
-  StepsPayload, TileMessage, ToWebview, WebviewStrings,
+import {
+  checkSequenceKvHeads,
+  type ExportRequestMessage, type RenderedMessage, type RenderSettings, type RunRecord, type SequencePayload, type ShowMessage,
+  type StatsMessage, type StepsMessage, type StepsPayload, type TileMessage, type ToWebview, type WebviewStrings,
 } from '../src/shared/protocol';
 import { formatString } from '../src/shared/notebookOutput';
 import { Replies } from '../src/shared/replies';
@@ -178,6 +179,7 @@ function report(result: ViewResult | undefined, started?: number): void {
 }
 
 function show(message: ShowMessage, arrived: number): void {
+  for (const s of message.sequences) checkSequenceKvHeads(s);
   data = { sequences: message.sequences, settings: message.settings, elapsedMs: message.elapsedMs, weights: new RunWeights(host, message.sequences) };
   record = message.record;
   const saved = (vscode.getState() as { view?: unknown } | undefined)?.view ?? state;

@@ -1,7 +1,9 @@
 // The model view: every head of every layer as a thumbnail, layers down, heads across. Heads can
 // be sorted or coloured by entropy, sparsity or largest weight; a thumbnail opens the head large.
 import { fullWindow } from '../src/core/tiles';
+import { layerGroups } from '../src/shared/headGroups';
 import { scaleCss } from './colormap';
+import { groupSeparator } from './groupSeparator';
 import { paintThumbnail, thumbCanvas, thumbnail } from './thumbnail';
 import { format } from './tooltip';
 import type { ViewContext, ViewResult } from './viewContext';
@@ -45,7 +47,14 @@ export function renderModel(ctx: ViewContext): ViewResult {
   ctx.root.append(hint, grid);
   const stats = st.sortBy !== 'layer' || seq.n <= ALWAYS_STATS_TOKENS ? ctx.stats(seqIndex) : undefined;
   const metric = st.sortBy === 'layer' ? undefined : st.sortBy;
-  const css = Math.max(48, Math.min(120, Math.floor((ctx.width - 80) / seq.heads) - 8));
+  // A row holds the layer's label (64 + 6 px), every thumbnail (its side + 8 px, 6 px apart) and
+  // the lines between groups of heads that share a key/value head (4 px each); ctx.width leaves 16 px spare.
+  const lines = Math.max(0, ...Array.from({ length: seq.layers }, (_, l) => {
+    const g = layerGroups(seq.heads, seq.kvHeads, l);
+    return g.grouped ? g.kvHeads - 1 : 0;
+  }));
+  const room = ctx.width - 64 - 6 * seq.heads - 4 * lines;
+  const css = Math.max(48, Math.min(120, Math.floor(room / seq.heads) - 8));
   let drawn = 0;
   const pending: Promise<void>[] = [];
   const shown = ctx.shownTokens(seqIndex);
@@ -58,15 +67,20 @@ export function renderModel(ctx: ViewContext): ViewResult {
     row.append(label);
     const colour = stats && metric ? normalise(stats[metric].subarray(l * seq.heads, (l + 1) * seq.heads)) : undefined;
     const order = stats ? headOrder(stats, l, seq.heads, st.sortBy) : Array.from({ length: seq.heads }, (_, h) => h);
+    const groups = layerGroups(seq.heads, seq.kvHeads, l);
+    // Lines between the groups that share a key/value head, while the heads are in their own order.
+    const inOrder = order.every((h, i) => h === i);
     for (const h of order) {
+      if (inOrder && groups.startsGroup(h)) row.append(groupSeparator('vertical'));
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'thumb';
       button.dataset.layer = String(l);
       button.dataset.head = String(h);
       const numbers = metricText(ctx, stats, l * seq.heads + h);
-      button.setAttribute('aria-label', `${format(s.thumbLabel, l + 1, h + 1)}${numbers ? ` · ${numbers}` : ''}`);
-      button.title = numbers;
+      const kv = groups.kvCaption(h, s.kvHead);
+      button.setAttribute('aria-label', [format(s.thumbLabel, l + 1, h + 1), kv, numbers].filter(Boolean).join(' · '));
+      button.title = [kv, numbers].filter(Boolean).join(' · ');
       const caption = document.createElement('span');
       caption.className = 'thumb-caption';
       caption.textContent = `${s.head} ${h + 1}${stats && metric ? ` · ${stats[metric][l * seq.heads + h].toFixed(2)}` : ''}`;

@@ -1,6 +1,7 @@
 // `run --model model.onnx`: the attention of a user's ONNX transformer, every layer in graph
 // order, from the shell, through runAttention as the extension runs it.
-//   json: {"tokens": […], "layers": [{"node", "heads", "weights": [H][N][N]}]}
+//   json: {"tokens": […], "layers": [{"node", "heads", "kv_heads", "weights": [H][N][N]}]}
+//         (kv_heads: the key/value heads the query heads share; equal to heads when none are shared)
 //   npy:  F.npy, float32 [L, H, N, N], and the tokens in F.tokens.json
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -44,12 +45,13 @@ export async function modelCommand(args: ModelArgs): Promise<void> {
   await emit(jsonLine({ tokens: run.tokens, layers: layersJson(run) }), args.out);
 }
 
-/** [{"node", "heads", "weights": [H][N][N]}] per layer, as JSON chunks: each head is queries × keys. */
-function* layersJson(run: AttentionRun): Generator<string> {
+/** [{"node", "heads", "kv_heads", "weights": [H][N][N]}] per layer, as JSON chunks: each head is queries × keys. */
+export function* layersJson(run: AttentionRun): Generator<string> {
   const size = run.n * run.n;
   yield '[';
   for (let l = 0; l < run.layers; l++) {
-    yield `${l > 0 ? ',' : ''}{"node":${JSON.stringify(run.nodes?.[l] ?? '')},"heads":${run.heads},"weights":[`;
+    const kvHeads = run.kvHeads?.[l] ?? run.heads;
+    yield `${l > 0 ? ',' : ''}{"node":${JSON.stringify(run.nodes?.[l] ?? '')},"heads":${run.heads},"kv_heads":${kvHeads},"weights":[`;
     for (let h = 0; h < run.heads; h++) {
       if (h > 0) yield ',';
       yield* nestedJson(run.weights, run.n, run.n, (l * run.heads + h) * size);

@@ -72,6 +72,12 @@ export interface AttentionRun {
   tokens: Token[];
   layers: number;
   heads: number;
+  /**
+   * Key/value heads per layer, in the run's layer order, when query heads share them
+   * (grouped-query attention: query head h reads key/value head floor(h / (heads / kvHeads[l])));
+   * absent means no sharing (every entry equal to `heads`).
+   */
+  kvHeads?: number[];
   n: number;
   /** [L][H][N][N], row q of head h of layer l holds query q's weights over keys; empty when `kept`. */
   weights: Float32Array;

@@ -148,6 +148,8 @@ async function computeAll(
             special: Uint8Array.from(r.tokens, (t) => (t.special ? 1 : 0)), // [N]
             layers: r.layers,
             heads: r.heads,
+            // Query heads that share key/value heads are drawn in their groups.
+            ...(r.kvHeads ? { kvHeads: r.kvHeads } : {}),
             n: r.n,
             weights: r.weights, // [L][H][N][N]
             // The built-in layer recomputes a head; a model that gives its own q, k, v is taken apart.

@@ -2,6 +2,7 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import {
+  checkSequenceKvHeads,
   isFromWebview,
   type ExportReplyMessage,
   type FromWebview,
@@ -120,6 +121,7 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
 
   /** Sends sequences to draw; resolves with the webview's own report of what it drew. */
   async show(message: Omit<ShowMessage, 'type' | 'requestId'>): Promise<RenderedMessage | undefined> {
+    for (const s of message.sequences) checkSequenceKvHeads(s);
     await this.ready;
     const requestId = this.nextRequest++;
     const report = this.renders.wait(requestId, { timeoutMs: RENDER_REPORT_TIMEOUT_MS, onTimeout: () => ({ value: undefined }) });

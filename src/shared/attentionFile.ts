@@ -2,6 +2,7 @@
 // JSON export, the JSON that `run --model` and the notebook renderer carry, or a NumPy .npy of
 // [layers, heads, N, N] or [heads, N, N] with its tokens beside it. Pure: the host reads the
 // bytes, this decides what they are and checks them before anything is shown.
+import { isKvHeadsList } from './headGroups';
 import { findJsonSyntaxError } from './jsonSyntax';
 import { OutputFormatError } from './notebookOutput';
 import { isNpy, NpyFormatError, readNpy, shapeText } from './npy';
@@ -22,6 +23,8 @@ export interface AttentionFile {
   special: Uint8Array;
   layers: number;
   heads: number;
+  /** [L]: key/value heads of each layer, when a payload says its query heads share them. */
+  kvHeads?: number[];
   n: number;
   weights: Float32Array; // [L][H][N][N]
 }
@@ -95,7 +98,14 @@ function fromExport(value: Record<string, unknown>): AttentionFile {
   }
   const weights = nestedFloat32(value.weights, [layers, heads, n, n], 'weights');
   checkWeights(weights, heads, n);
-  return { kind: 'export', tokens, special: specialOf(value.special, n), layers, heads, n, weights };
+  const file: AttentionFile = { kind: 'export', tokens, special: specialOf(value.special, n), layers, heads, n, weights };
+  if (value.kv_heads !== undefined) {
+    if (!isKvHeadsList(value.kv_heads, layers, heads)) {
+      throw new AttentionFileError(`its "kv_heads" ${JSON.stringify(value.kv_heads)} is not ${layers} whole numbers, each dividing ${heads} heads`);
+    }
+    file.kvHeads = value.kv_heads;
+  }
+  return file;
 }
 
 /** The export's `special` flags, when they are a list of N booleans; none otherwise. */
@@ -112,7 +122,11 @@ function fromPayload(value: Record<string, unknown>): AttentionFile {
   const { n, layers, tokens, title } = payload;
   // Every layer decoded, each checked for NaN as it is.
   const weights = payloadWeights(payload); // [L][H][N][N]
-  return { kind: 'payload', title, tokens, special: new Uint8Array(n), layers: layers.length, heads: payloadHeads(payload), n, weights };
+  const heads = payloadHeads(payload);
+  const file: AttentionFile = { kind: 'payload', title, tokens, special: new Uint8Array(n), layers: layers.length, heads, n, weights };
+  // "kv_heads" of grouped-query attention; readPayload checked each divides the layer's heads.
+  if (layers.some((l) => l.kvHeads < heads)) file.kvHeads = layers.map((l) => l.kvHeads);
+  return file;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 // model with several attention layers holds them all, [L][H][N][N]; one of a single layer has no
 // `layers` field and the shape [H][N][N], as outputs had before layers existed.
 // Pure: no vscode, DOM or Node imports, so the host, the renderer and the tests share it.
+import { isKvHeadsList } from './headGroups';
 import type { Json, JsonObject } from './notebookFormat';
 
 export const ATTENTION_MIME = 'application/vnd.attention-explorer.attention+json';
@@ -19,6 +20,11 @@ export interface AttentionData {
   /** Attention layers; 1 for the built-in layer (and for outputs written before layers). */
   layers: number;
   heads: number;
+  /**
+   * [L]: key/value heads of each layer when query heads share them (grouped-query attention);
+   * absent when none are shared. Stored as "kv_heads", the name the attention payload uses.
+   */
+  kvHeads?: number[];
   n: number;
   weights: Float32Array; // [L][H][N][N]
   settings: JsonObject;
@@ -127,6 +133,7 @@ export function encodeAttention(data: AttentionData, limitBytes = DEFAULT_OUTPUT
   // A single layer is written as before layers existed, so such outputs keep their bytes.
   if (layers !== 1) out.layers = layers;
   out.heads = heads;
+  if (data.kvHeads !== undefined) out.kv_heads = data.kvHeads;
   out.n = n;
   out.settings = data.settings;
   out.elapsedMs = Math.round(data.elapsedMs * 1000) / 1000;
@@ -216,6 +223,12 @@ export function decodeAttention(value: unknown): AttentionData {
   };
   if (typeof value.label === 'string') data.label = value.label;
   if (weights.topK !== undefined) data.topK = weights.topK;
+  if (value.kv_heads !== undefined) {
+    if (!isKvHeadsList(value.kv_heads, layers, heads)) {
+      throw new OutputFormatError(`kv_heads must list ${layers} whole numbers, each dividing ${heads} heads`);
+    }
+    data.kvHeads = value.kv_heads;
+  }
   return data;
 }
 
@@ -269,7 +282,9 @@ export function layerOf(data: AttentionData, layer: number): AttentionData {
     throw new RangeError(`layer ${layer} is outside 0…${data.layers - 1}`);
   }
   const size = data.heads * data.n * data.n;
-  return { ...data, layers: 1, weights: data.weights.subarray(layer * size, (layer + 1) * size) };
+  const one: AttentionData = { ...data, layers: 1, weights: data.weights.subarray(layer * size, (layer + 1) * size) };
+  if (data.kvHeads) one.kvHeads = [data.kvHeads[layer]];
+  return one;
 }
 
 /** Mean over heads of a single-layer output (see layerOf): [N][N]. */

@@ -3,6 +3,7 @@
 // (isFromWebview) before acting on it, because a webview is untrusted content.
 // Numbers travel as typed arrays; shapes are given in the comments.
 import type { Tile, Window } from '../core/tiles';
+import { isKvHeadsList } from './headGroups';
 import { WEBGPU_FALLBACK_REASONS, type WebGpuFallbackReason, type WebGpuLayerInput } from './webgpu';
 
 /** One computed sequence as it crosses to the webview. */
@@ -16,6 +17,11 @@ export interface SequencePayload {
   special: Uint8Array;
   layers: number;
   heads: number;
+  /**
+   * [L]: key/value heads of each layer when query heads share them (grouped-query attention);
+   * absent when none are shared. Each divides `heads`: see isSequencePayloadKvHeads.
+   */
+  kvHeads?: number[];
   n: number;
   /**
    * [L][H][N][N], row q of head h of layer l holds query q's weights over keys; empty when the
@@ -69,6 +75,8 @@ export interface WebviewStrings {
   noData: string;
   tokens: string;
   heatmapLabel: string;
+  /** "KV head 2 of 4": the key/value head a query head shares (grouped-query attention). */
+  kvHead: string;
   // Views and controls.
   view: string;
   viewHeatmaps: string;
@@ -485,5 +493,22 @@ export function isRunRecord(v: unknown): v is RunRecord {
         s.range.length === 4 &&
         s.range.every(isCount),
     )
+  );
+}
+
+/**
+ * Whether a sequence's `kvHeads` fit it: absent, or one entry per layer, each a whole number ≥ 1
+ * that divides its heads. The host checks what it sends, the webview what it is given to show
+ * (a standalone copy's data can be edited by hand).
+ */
+export function isSequenceKvHeads(seq: Pick<SequencePayload, 'layers' | 'heads' | 'kvHeads'>): boolean {
+  return seq.kvHeads === undefined || isKvHeadsList(seq.kvHeads, seq.layers, seq.heads);
+}
+
+/** Throws when a sequence's `kvHeads` do not fit it (see isSequenceKvHeads), naming the sequence. */
+export function checkSequenceKvHeads(seq: Pick<SequencePayload, 'label' | 'layers' | 'heads' | 'kvHeads'>): void {
+  if (isSequenceKvHeads(seq)) return;
+  throw new RangeError(
+    `${seq.label}: kvHeads must list ${seq.layers} key/value head counts, each a whole number ≥ 1 that divides ${seq.heads} heads; got ${JSON.stringify(seq.kvHeads)}`,
   );
 }

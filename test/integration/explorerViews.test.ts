@@ -1,11 +1,9 @@
 // The explorer's views in a real VS Code: toolbar, heatmaps (hover, lock, keys), model grid, line
 // view, step by step and compare, driven through the webview and looked at in screenshots.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import * as vscode from 'vscode';
 import { webviewStrings } from '../../src/host/explorer/strings';
-import { exploreLine, postToWebview, setControl, shot, switchView } from './explorer/support';
+import { chineseStrings, exploreLine, postToWebview, setControl, shot, switchView } from './explorer/support';
 import { clickInWebview, hasTestHost, hoverInWebview, mouseClick, pressKey, webviewBox, webviewEval } from './support/host';
 import { setColorTheme, waitFor } from './support/wait';
 
@@ -28,15 +26,6 @@ const SYNTHETIC = `(() => {
       offsets: new Int32Array(2 * N).fill(-1), special: Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 1]),
       layers: L, heads: H, n: N, weights: w, steps: false }] };
 })()`;
-
-/** The webview's strings in Simplified Chinese, from the same bundle VS Code reads. */
-function chineseStrings(): unknown {
-  const root = path.resolve(__dirname, '..', '..', '..');
-  const bundle = JSON.parse(readFileSync(path.join(root, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
-  const translate = (v: unknown): unknown =>
-    typeof v === 'string' ? (bundle[v] ?? v) : Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, translate(x)]));
-  return translate(webviewStrings());
-}
 
 describe('Explorer views', function () {
   this.timeout(120_000);

@@ -6,6 +6,7 @@
 // Outputs can be large (144 heads of 512 tokens are 150 MB of weights). A layer's weights are
 // decoded when a view first shows it, the first heatmaps are drawn at once and the others when
 // they scroll into sight, so an output costs little until someone looks at it.
+import { HeadGroups } from '../../src/shared/headGroups';
 import { aggregateHeads } from '../../src/shared/matrices';
 import {
   ENGLISH_RENDERER_STRINGS,
@@ -16,6 +17,7 @@ import {
   type RendererStrings,
 } from '../../src/shared/notebookOutput';
 import { Heatmap, type Cell } from '../heatmap';
+import { groupSeparator } from '../groupSeparator';
 import { onThemeChange, readTheme } from '../theme';
 import { thumbnail } from '../thumbnail';
 import type { ActivationFunction, OutputItem } from './rendererApi';
@@ -150,12 +152,14 @@ class OutputView {
     return label;
   }
 
+  /** How the heads of layer `layer` share key/value heads. */
+  private groups(layer: number): HeadGroups {
+    return new HeadGroups(this.source.heads, this.source.kvHeads(layer));
+  }
+
   /** "Head 5", or "Head 5 · KV head 2 of 2" when query heads share key/value heads. */
   private headCaption(h: number): string {
-    const kv = this.source.kvHeads(this.layer);
-    const { heads } = this.source;
-    if (kv === heads) return `${strings.head} ${h + 1}`;
-    return `${strings.head} ${h + 1} · ${formatString(strings.kvHead, Math.floor(h / (heads / kv)) + 1, kv)}`;
+    return this.groups(this.layer).withKv(`${strings.head} ${h + 1}`, h, strings.kvHead);
   }
 
   private buildHeads(content: HTMLElement, status: HTMLElement): void {
@@ -180,10 +184,10 @@ class OutputView {
         return new Heatmap({ head: h, tokens, n, weights: w }, this.headCaption(h), formatString(strings.heatmapLabel, h + 1), onFocus, options);
       });
     }
-    const group = heads / source.kvHeads(this.layer);
+    const groups = this.groups(this.layer);
     for (const map of this.maps) {
       // A thin line between the heads of one key/value head and the next.
-      if (this.show === 'all' && group > 1 && map.head > 0 && map.head % group === 0) grid.append(separator());
+      if (this.show === 'all' && groups.startsGroup(map.head)) grid.append(groupSeparator('horizontal'));
       grid.append(map.element);
     }
     content.append(grid);
@@ -215,15 +219,16 @@ class OutputView {
         return;
       }
       const nn = source.n * source.n;
-      const group = source.heads / source.kvHeads(l);
+      const groups = this.groups(l);
       for (let h = 0; h < source.heads; h++) {
-        if (group > 1 && h > 0 && h % group === 0) row.append(separator());
+        if (groups.startsGroup(h)) row.append(groupSeparator('vertical'));
         const button = document.createElement('button');
         button.type = 'button';
         button.className = 'attn-thumb';
-        button.setAttribute('aria-label', formatString(strings.thumbLabel, l + 1, h + 1));
+        button.setAttribute('aria-label', groups.withKv(formatString(strings.thumbLabel, l + 1, h + 1), h, strings.kvHead));
         const caption = document.createElement('span');
         caption.textContent = `${strings.head} ${h + 1}`;
+        if (groups.grouped) caption.title = groups.kvCaption(h, strings.kvHead);
         button.append(thumbnail(weights.subarray(h * nn, (h + 1) * nn), source.n, css), caption);
         button.addEventListener('click', () => {
           this.layer = l;
@@ -335,14 +340,6 @@ class OutputView {
     this.observer?.disconnect();
     this.element.replaceChildren();
   }
-}
-
-function separator(): HTMLElement {
-  const line = document.createElement('div');
-  line.className = 'attn-kv-sep';
-  line.setAttribute('role', 'separator');
-  line.setAttribute('aria-orientation', 'vertical');
-  return line;
 }
 
 /** The focused cell in words; `caption` names the map (a head, or the heads' mean or maximum). */

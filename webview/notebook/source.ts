@@ -41,7 +41,7 @@ function notebookSource(data: AttentionData): OutputSource {
     n: data.n,
     layers: data.layers,
     heads: data.heads,
-    kvHeads: () => data.heads,
+    kvHeads: (l) => data.kvHeads?.[l] ?? data.heads,
     layerName: () => undefined,
     weights: (layer) => layerOf(data, layer).weights,
     showMean: data.settings.view === 'mean',

@@ -14,7 +14,9 @@ export const RENDERER_CSS = `
 .attn-output .attn-toolbar { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 0 0 8px; }
 .attn-output .attn-toolbar select { margin-left: 4px; color: var(--vscode-dropdown-foreground); background: var(--vscode-dropdown-background); border: 1px solid var(--vscode-dropdown-border); font: inherit; }
 .attn-output .attn-toolbar select:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
-.attn-output .attn-kv-sep { width: 2px; margin: 0 -9px; align-self: stretch; background: var(--vscode-editorWidget-border, var(--vscode-descriptionForeground)); }
+.attn-output .attn-kv-sep { background: var(--vscode-editorWidget-border, var(--vscode-descriptionForeground)); }
+.attn-output .attn-kv-sep[aria-orientation='horizontal'] { flex: 0 0 100%; height: 2px; margin: -5px 0; }
+.attn-output .attn-kv-sep[aria-orientation='vertical'] { width: 2px; align-self: stretch; }
 .attn-output .attn-model-row { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 8px; margin-bottom: 8px; }
 .attn-output .attn-model-row .attn-kv-sep { margin: 0 -3px; }
 .attn-output .attn-model-layer { width: 72px; flex: none; color: var(--vscode-descriptionForeground); }

@@ -3,7 +3,7 @@
 import { npyBytes } from '../../shared/npy';
 import type { SequencePayload } from '../../shared/protocol';
 
-type Weights = Pick<SequencePayload, 'label' | 'tokens' | 'offsets' | 'special' | 'layers' | 'heads' | 'n' | 'weights'>;
+type Weights = Pick<SequencePayload, 'label' | 'tokens' | 'offsets' | 'special' | 'layers' | 'heads' | 'n' | 'weights' | 'kvHeads'>;
 
 /** Shortest decimal that reads back as the same float32 (at most 9 significant digits). */
 export function float32Text(v: number): string {
@@ -67,6 +67,8 @@ export function jsonOfSequence(seq: Weights): string {
     offsets: Array.from({ length: n }, (_, i) => [seq.offsets[i * 2], seq.offsets[i * 2 + 1]]),
     special: Array.from(seq.special, (s) => s === 1),
     shape: [seq.layers, seq.heads, n, n],
+    // Key/value heads per layer, when query heads share them: reading the file back keeps the groups.
+    ...(seq.kvHeads ? { kv_heads: seq.kvHeads } : {}),
   };
   const head = JSON.stringify(meta, null, 1).slice(0, -2);
   return `${head},\n "weights": [${layers.join(',\n')}]\n}\n`;

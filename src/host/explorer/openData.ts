@@ -54,6 +54,7 @@ export async function openData(extensionUri: vscode.Uri, arg?: unknown, options:
     special: file.special,
     layers: file.layers,
     heads: file.heads,
+    ...(file.kvHeads ? { kvHeads: file.kvHeads } : {}),
     n: file.n,
     weights: file.weights, // [L][H][N][N]
     steps: false,

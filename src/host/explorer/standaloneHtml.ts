@@ -85,6 +85,7 @@ export function standaloneHtml(input: StandaloneInput): string {
       tokens: s.tokens,
       layers: s.layers,
       heads: s.heads,
+      kvHeads: s.kvHeads,
       n: s.n,
       // Recomputing a head needs the extension; the copy shows the views of the weights it carries.
       steps: false,

@@ -36,6 +36,7 @@ export function webviewStrings(): WebviewStrings {
     noData: vscode.l10n.t('Select text in an editor and run "Attention: Explore Selection".'),
     tokens: vscode.l10n.t('tokens'),
     heatmapLabel: vscode.l10n.t('Attention weights of head {0}: queries down, keys across'),
+    kvHead: vscode.l10n.t('KV head {0} of {1}'),
     view: vscode.l10n.t('View'),
     viewHeatmaps: vscode.l10n.t('Heatmaps'),
     viewModel: vscode.l10n.t('Model'),

@@ -146,7 +146,10 @@ function matrixWidth(text: string): number | undefined {
 }
 
 function fromSequence(r: AttentionRun, settings: JsonObject): AttentionData {
-  return { tokens: r.tokens.map((t) => t.text), layers: r.layers, heads: r.heads, n: r.n, weights: r.weights, settings, elapsedMs: r.elapsedMs };
+  const data: AttentionData = { tokens: r.tokens.map((t) => t.text), layers: r.layers, heads: r.heads, n: r.n, weights: r.weights, settings, elapsedMs: r.elapsedMs };
+  // A model whose query heads share key/value heads: the output draws them in their groups.
+  if (r.kvHeads) data.kvHeads = r.kvHeads;
+  return data;
 }
 
 /** The renderer's output and its markdown twin. */

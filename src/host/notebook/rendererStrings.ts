@@ -5,7 +5,7 @@ import { webviewStrings } from '../explorer/strings';
 
 /** The labels the renderer shares with the explorer panel come from the panel's table. */
 function rendererStrings(): RendererStrings {
-  const { head, layer, query, key, weight, max, heatmapLabel, allHeads, viewModel, thumbLabel } = webviewStrings();
+  const { head, layer, query, key, weight, max, heatmapLabel, allHeads, viewModel, thumbLabel, kvHead } = webviewStrings();
   return {
     head,
     layer,
@@ -17,10 +17,10 @@ function rendererStrings(): RendererStrings {
     allHeads,
     model: viewModel,
     thumbLabel,
+    kvHead,
     meanOfHeads: vscode.l10n.t('Mean of {0} heads'),
     maxOfHeads: vscode.l10n.t('Maximum of {0} heads'),
     show: vscode.l10n.t('Show'),
-    kvHead: vscode.l10n.t('KV head {0} of {1}'),
     meanHeatmapLabel: vscode.l10n.t('Attention weights averaged over {0} heads: queries down, keys across'),
     maxHeatmapLabel: vscode.l10n.t('Largest attention weight of {0} heads: queries down, keys across'),
     topKNote: vscode.l10n.t('The weights were larger than the size limit, so only the {0} largest of each row were kept; the others show as 0.'),

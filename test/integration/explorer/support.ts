@@ -1,7 +1,10 @@
 // Helpers shared by the explorer's integration tests: run Explore Selection on a sample line,
 // switch views through the webview's own buttons, and read back what the webview drew.
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
+import { webviewStrings } from '../../../src/host/explorer/strings';
 import type { ExploreOutcome } from '../../../src/host/exploreCommand';
 import { clickInWebview, screenshot, webviewEval } from '../support/host';
 import { delay, waitFor } from '../support/wait';
@@ -61,4 +64,14 @@ export async function shot(name: string): Promise<void> {
     return r.webviewStats && r;
   });
   assert.ok((s.webviewStats?.distinctColours ?? 0) > 20, `${name}: ${JSON.stringify(s.webviewStats)}`);
+}
+
+/** The webview's strings in Simplified Chinese, from the same bundle VS Code reads. */
+export function chineseStrings(): unknown {
+  // Tests are bundled into out/test/integration, three folders below the repository.
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const bundle = JSON.parse(readFileSync(path.join(root, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
+  const translate = (v: unknown): unknown =>
+    typeof v === 'string' ? (bundle[v] ?? v) : Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, translate(x)]));
+  return translate(webviewStrings());
 }

@@ -44,8 +44,11 @@ describe('command line: ONNX', function () {
       const body = JSON.parse(r.stdout);
       assert.deepEqual(body.tokens.map((t: { id: number }) => t.id), expected.ids);
       assert.equal(body.layers.length, expected.models[model].layers.length);
-      body.layers.forEach((layer: { node: string; heads: number; weights: unknown }, i: number) => {
+      body.layers.forEach((layer: { node: string; heads: number; kv_heads: number; weights: unknown }, i: number) => {
+        assert.deepEqual(Object.keys(layer), ['node', 'heads', 'kv_heads', 'weights']);
         assert.equal(layer.heads, expected.heads);
+        // The fixture models give every query head its own key and value.
+        assert.equal(layer.kv_heads, layer.heads, 'kv_heads equals heads when none are shared');
         assert.match(layer.node, /Softmax/);
         assert.ok(maxDiff(flat(layer.weights), expected.models[model].layers[i]) < 1e-4, `layer ${i}`);
       });

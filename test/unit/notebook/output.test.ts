@@ -198,6 +198,31 @@ describe('attention outputs', () => {
     });
   });
 
+  describe('grouped-query attention', () => {
+    it('keeps kv_heads per layer, and each layer keeps its own', () => {
+      const data: AttentionData = { ...attention(4, 3, 2), kvHeads: [2, 1] };
+      const json = encodeAttention(data);
+      assert.deepEqual(json.kv_heads, [2, 1]);
+      const text = JSON.stringify(json);
+      const back = decodeAttention(JSON.parse(text));
+      assert.deepEqual(back.kvHeads, [2, 1]);
+      assert.equal(JSON.stringify(encodeAttention(back)), text);
+      assert.deepEqual(layerOf(back, 1).kvHeads, [1]);
+      // An output without sharing writes nothing new, and reads back without kvHeads.
+      const plain = encodeAttention(attention(4, 3, 2));
+      assert.ok(!('kv_heads' in plain));
+      assert.equal(decodeAttention(plain).kvHeads, undefined);
+    });
+
+    it('refuses kv_heads that do not fit the layers and heads', () => {
+      for (const kv of [[2], [3, 2], [2, 0], 'two', [2, 2, 2]]) {
+        const j = JSON.parse(JSON.stringify(encodeAttention(attention(4, 3, 2)))) as JsonObject;
+        j.kv_heads = kv;
+        assert.throws(() => decodeAttention(j), /^OutputFormatError: kv_heads must list 2 whole numbers, each dividing 4 heads$/, JSON.stringify(kv));
+      }
+    });
+  });
+
   describe('summaries', () => {
     it('averages heads and ranks the keys that receive the most attention', () => {
       const data: AttentionData = {

@@ -58,6 +58,22 @@ describe('attention file reader', () => {
     assert.deepEqual(file.weights, seq.weights);
   });
 
+  it('keeps the key/value heads of grouped-query attention, from an export and from a payload', () => {
+    const seq = { ...sequence(), heads: 3, kvHeads: [1, 3] };
+    const exported = JSON.parse(jsonOfSequence(seq));
+    assert.deepEqual(exported.kv_heads, [1, 3]);
+    assert.deepEqual(readAttentionFile('attention.json', text(JSON.stringify(exported))).kvHeads, [1, 3]);
+    assert.equal(readAttentionFile('attention.json', text(jsonOfSequence(sequence()))).kvHeads, undefined, 'none shared: none written');
+    assert.match(refusal('a.json', text(JSON.stringify({ ...exported, kv_heads: [2, 3] }))), /its "kv_heads" \[2,3\] is not 2 whole numbers, each dividing 3 heads/);
+    assert.match(refusal('a.json', text(JSON.stringify({ ...exported, kv_heads: [1] }))), /its "kv_heads" \[1\] is not 2 whole numbers/);
+    const p = payload();
+    (p.layers as Record<string, unknown>[]).forEach((l, i) => (l.kv_heads = [1, 3][i]));
+    assert.deepEqual(readAttentionFile('model.json', text(JSON.stringify(p))).kvHeads, [1, 3]);
+    // kv_heads equal to heads (what run --model writes for a plain model) is no sharing.
+    (p.layers as Record<string, unknown>[]).forEach((l) => (l.kv_heads = 3));
+    assert.equal(readAttentionFile('model.json', text(JSON.stringify(p))).kvHeads, undefined);
+  });
+
   it('reads an npy written by npyBytes, with its tokens file or numbered tokens', () => {
     const seq = sequence();
     const bytes = npyOfSequence(seq);

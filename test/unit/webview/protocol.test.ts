@@ -1,6 +1,6 @@
 // The explorer's messages from the webview are checked before the host acts on them.
 import assert from 'node:assert/strict';
-import { isFromWebview, isRunRecord } from '../../../src/shared/protocol';
+import { checkSequenceKvHeads, isFromWebview, isRunRecord, isSequenceKvHeads } from '../../../src/shared/protocol';
 
 describe('explorer messages', () => {
   it('accepts step requests, token reveals, export replies and render timings', () => {
@@ -40,5 +40,17 @@ describe('explorer messages', () => {
     // Open Attention Data records the file it read, to read it again after a reload.
     assert.equal(isRunRecord({ sources: [], file: 'file:///data/run.npy' }), true);
     assert.equal(isRunRecord({ sources: [], file: 42 }), false);
+  });
+
+  it('takes a sequence\'s key/value heads only when each layer has a count that divides its heads', () => {
+    const seq = { label: 'Line 1', layers: 2, heads: 8 };
+    assert.equal(isSequenceKvHeads(seq), true, 'absent: no sharing');
+    assert.equal(isSequenceKvHeads({ ...seq, kvHeads: [2, 2] }), true);
+    assert.equal(isSequenceKvHeads({ ...seq, kvHeads: [1, 8] }), true);
+    for (const kvHeads of [[2], [2, 2, 2], [3, 2], [0, 2], [2, 2.5], [16, 2], ['2', 2]] as unknown as number[][]) {
+      assert.equal(isSequenceKvHeads({ ...seq, kvHeads }), false, JSON.stringify(kvHeads));
+      assert.throws(() => checkSequenceKvHeads({ ...seq, kvHeads }), /^RangeError: Line 1: kvHeads must list 2 key\/value head counts, each a whole number ≥ 1 that divides 8 heads/);
+    }
+    assert.doesNotThrow(() => checkSequenceKvHeads({ ...seq, kvHeads: [4, 2] }));
   });
 });
