@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { shot } from './explorer/support';
+import { shot, switchView } from './explorer/support';
 import { hasTestHost, waitForNotification, webviewEval } from './support/host';
 import { exploreFirstLine } from './support/exploreLine';
 import { setColorTheme } from './support/wait';
@@ -64,12 +64,18 @@ describe('Fused attention operators', function () {
     checkRows(r.weights, 8, 6, () => true);
     if (!hasTestHost()) return;
     const text = await webviewEval<string>(`document.body.innerText`);
-    assert.match(text, /KV head 1 of 2/);
-    assert.match(text, /KV head 2 of 2/);
+    assert.match(text, /Head 4 · KV head 1 of 2/);
+    assert.match(text, /Head 5 · KV head 2 of 2/);
+    // One line between the two groups in the heads grid, one per layer in the model view.
+    assert.equal(await webviewEval<number>(`document.querySelectorAll('.attn-kv-sep').length`), 1);
     await setColorTheme('Default Light Modern', vscode.ColorThemeKind.Light);
     await shot('fused-gqa-light');
+    await switchView('model');
+    assert.equal(await webviewEval<number>(`document.querySelectorAll('.attn-kv-sep').length`), 2);
+    await shot('fused-gqa-model-light');
     await setColorTheme('Default Dark Modern', vscode.ColorThemeKind.Dark);
-    await shot('fused-gqa-dark');
+    await shot('fused-gqa-model-dark');
+    await switchView('heatmaps');
   });
 
   it('names the external data file a model needs when it is not beside it, and runs once it is', async () => {
