@@ -11,7 +11,7 @@ import { chooseEngine } from '../onnx/enginePolicy';
 import { exportAttentionModel } from '../onnx/export';
 import { qkvOutputNames, type LayerAttention } from '../onnx/attentionRun';
 import type { TensorData } from '../onnx/tensor';
-import { openAttention } from '../onnx/node/extractAttention';
+import { openAttention, type OpenedAttention } from '../onnx/node/extractAttention';
 import type { OrtWorkerClient } from '../onnx/node/ortWorkerClient';
 import { runCaseOnnx } from '../onnx/node/runCase';
 import { OVERVIEW_BLOCKS, type Tile, type Window } from '../core/tiles';
@@ -250,19 +250,36 @@ function layerRun(
   return { tokens, layers: 1, heads, n: tokens.length, weights, elapsedMs, backend, layer: request };
 }
 
-/** A user's model: its attention softmax outputs, every layer (or those asked for) in graph order. */
-async function runModel(request: ModelRequest, env: EngineEnv): Promise<AttentionRun> {
+/** A model request's tokens fit the model: some, and no more than its learned positions. */
+export function checkModelTokens(request: ModelRequest): void {
   const { tokens } = request;
   if (tokens.length === 0) throw new InputError('empty', 'the text holds no tokens');
   if (request.maxTokens !== undefined && tokens.length > request.maxTokens) {
     throw new InputError('model', `${request.label} reads at most ${request.maxTokens} tokens (its learned positions); this text has ${tokens.length}; use a shorter text`);
   }
-  const threads = Math.max(1, Math.min(4, Math.floor(env.cores)));
+}
+
+/** onnxruntime threads for a run on `cores`. */
+export const modelThreads = (cores: number): number => Math.max(1, Math.min(4, Math.floor(cores)));
+
+/**
+ * A model's attention on a session the caller opened (and releases): generation runs its steps
+ * and then the attention of the whole text on one session.
+ */
+export function runModelOn(request: ModelRequest, env: EngineEnv, opened: OpenedAttention): Promise<AttentionRun> {
+  return runModel(request, env, opened);
+}
+
+/** A user's model: its attention softmax outputs, every layer (or those asked for) in graph order. */
+async function runModel(request: ModelRequest, env: EngineEnv, given?: OpenedAttention): Promise<AttentionRun> {
+  const { tokens } = request;
+  checkModelTokens(request);
+  const threads = modelThreads(env.cores);
   const ids = tokens.map((t) => t.id ?? 0);
   const n = tokens.length;
   const started = performance.now();
   // One session serves the two-token run that counts heads for the caller's question and the run itself.
-  const opened = await openAttention(env.ort(), request.model, { threads, signal: env.signal });
+  const opened = given ?? await openAttention(env.ort(), request.model, { threads, signal: env.signal });
   let found: LayerAttention[];
   try {
     let layers = request.layers;
@@ -274,7 +291,7 @@ async function runModel(request: ModelRequest, env: EngineEnv): Promise<Attentio
     }
     found = await opened.extract(ids, layers);
   } finally {
-    await opened.release().catch(() => undefined); // a cancelled worker has nothing left to release
+    if (!given) await opened.release().catch(() => undefined); // a cancelled worker has nothing left to release
   }
   const heads = found[0]?.heads ?? 0;
   const named = new Set(opened.outputs);
