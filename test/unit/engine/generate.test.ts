@@ -1,6 +1,6 @@
 // Generate and Explore on the shipped causal model: the tokens generateAttention picks are those
-// of a greedy decode this test does itself with onnxruntime-web (its own session, its own argmax
-// loop), and the attention it returns is a plain runAttention over prompt + generated. Also its
+// of a greedy decode the test does itself with onnxruntime-web (test/shared/greedy.ts: its own
+// session, its own argmax loop), and the attention it returns is a plain runAttention over prompt + generated. Also its
 // stops (an end-of-sequence token, the model's positions), cancellation, the models it refuses,
 // and the command line's --generate.
 import assert from 'node:assert/strict';
@@ -10,18 +10,17 @@ import { loadTokenizerJson, type TextTokenizer } from '../../../src/core';
 import { generateAttention } from '../../../src/engine/generate';
 import { runAttention, type ModelRequest } from '../../../src/engine/run';
 import { OnnxCancelledError } from '../../../src/onnx/errors';
-import { loadOrt } from '../../../src/onnx/node/ortNode';
 import type { OrtWorkerClient } from '../../../src/onnx/node/ortWorkerClient';
 import { shippedModel, type ShippedModelName } from '../../../src/shared/shippedModels';
 import { assertFails, cli, flat } from '../cli/runCli';
+import { greedy as greedyIds, specialIds } from '../../shared/greedy';
 import { distClient, fixtureBytes, repoRoot } from '../onnx/ortHelpers';
 
 const DIR = path.join(repoRoot, 'media', 'models');
 const MODELS = JSON.parse(readFileSync(path.join(DIR, 'models.json'), 'utf8')) as unknown;
-const TOKENIZER_JSON = JSON.parse(readFileSync(path.join(DIR, 'tokenizer.json'), 'utf8')) as { added_tokens: { id: number; special: boolean }[] };
-const tokenizer: TextTokenizer = loadTokenizerJson(TOKENIZER_JSON);
+const tokenizer: TextTokenizer = loadTokenizerJson(JSON.parse(readFileSync(path.join(DIR, 'tokenizer.json'), 'utf8')));
 /** The tokenizer's special tokens, read from its file: where the test's own decode stops. */
-const SPECIAL = new Set(TOKENIZER_JSON.added_tokens.filter((t) => t.special).map((t) => t.id));
+const SPECIAL = specialIds(repoRoot);
 
 function request(name: ShippedModelName, text: string): ModelRequest {
   const m = shippedModel(MODELS, name);
@@ -30,36 +29,7 @@ function request(name: ShippedModelName, text: string): ModelRequest {
   };
 }
 
-/**
- * Greedy decoding done here, apart from the extension's ONNX code: onnxruntime-web loaded in this
- * thread, the model fed input_ids and attention_mask, the argmax of the last row of logits.
- */
-async function greedy(ids: number[], count: number, maxTokens: number): Promise<number[]> {
-  const ort = loadOrt(path.join(repoRoot, 'dist'), 1);
-  const session = await ort.InferenceSession.create(readFileSync(path.join(DIR, 'learned-causal.onnx')));
-  const out: number[] = [];
-  try {
-    const seq = [...ids];
-    while (out.length < count && seq.length < maxTokens) {
-      const n = seq.length;
-      const feeds = {
-        input_ids: new ort.Tensor('int64', BigInt64Array.from(seq, BigInt), [1, n]),
-        attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
-      };
-      const logits = (await session.run(feeds, ['logits'])).logits;
-      const v = logits.dims[2];
-      const data = logits.data as Float32Array;
-      let best = 0;
-      for (let i = 1; i < v; i++) if (data[(n - 1) * v + i] > data[(n - 1) * v + best]) best = i;
-      if (SPECIAL.has(best)) break;
-      seq.push(best);
-      out.push(best);
-    }
-  } finally {
-    await session.release();
-  }
-  return out;
-}
+const greedy = (ids: number[], count: number, maxTokens: number) => greedyIds(repoRoot, ids, count, maxTokens);
 
 /** The prompt's ids as generation continues it: without the [SEP] the tokenizer appends. */
 function promptIds(text: string): number[] {
