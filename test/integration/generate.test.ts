@@ -2,16 +2,19 @@
 // selection; the tokens the panel shows are those of a greedy decode the test does itself with
 // onnxruntime-web (test/shared/greedy.ts); the slider and its buttons step through them, the text
 // growing with each; light and dark screenshots; a run cancelled from its progress notification
-// says so and leaves the panel as it was; a model that is not causal is refused, saying why.
+// says so and leaves the panel as it was; an .attnb cell with "generate" keeps the generated run
+// in its saved output; a model that is not causal is refused, saying why.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { loadTokenizerJson } from '../../src/core';
 import type { GenerateOutcome } from '../../src/host/generateCommand';
+import { ATTENTION_MIME, decodeAttention } from '../../src/shared/notebookOutput';
 import { greedy } from '../shared/greedy';
 import { setSetting, shot } from './explorer/support';
-import { clickInWebview, hasTestHost, hoverInWebview, pressKey, waitForNotification, webviewEval, workbenchClick, workbenchText } from './support/host';
+import { clickInWebview, hasTestHost, hoverInWebview, pressKey, screenshot, waitForNotification, webviewEval, workbenchClick, workbenchText } from './support/host';
 import { openScratch, setColorTheme, waitFor } from './support/wait';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -148,6 +151,56 @@ describe('Generate and Explore', function () {
     assert.equal(attentionTabs().length, 1, 'the panel stays open');
     const after = await shown();
     assert.deepEqual(after, before, 'it shows what it showed before');
+  });
+
+  it('an .attnb cell with "generate" shows the attention over prompt + generated, marked, and saves it', async function () {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const dir = mkdtempSync(path.join(tmpdir(), 'attnb-generate-'));
+    const file = vscode.Uri.file(path.join(dir, 'generate.attnb'));
+    writeFileSync(file.fsPath, '');
+    const doc = await vscode.workspace.openNotebookDocument(file);
+    const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, '我喜欢', 'plaintext');
+    cell.metadata = { settings: { model: 'learned-causal', generate: 5 } };
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(file, [vscode.NotebookEdit.insertCells(0, [cell])]);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await vscode.window.showNotebookDocument(doc);
+    await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: doc.uri });
+    await waitFor('the cell to finish', () => doc.cellAt(0).executionSummary?.success !== undefined && doc.cellAt(0).outputs.length === 1, 60_000);
+    assert.equal(doc.cellAt(0).executionSummary?.success, true, JSON.stringify(doc.cellAt(0).outputs[0]?.items.map((i) => new TextDecoder().decode(i.data))));
+    const prompt = promptIds('我喜欢');
+    const expected = await greedy(ROOT, prompt, 5, 128);
+    const texts = expected.map((id) => tokenizer.decode([id]));
+    const read = (c: vscode.NotebookCell) => {
+      const item = c.outputs[0]?.items.find((i) => i.mime === ATTENTION_MIME);
+      assert.ok(item, 'an attention output');
+      return decodeAttention(JSON.parse(new TextDecoder().decode(item.data)));
+    };
+    const out = read(doc.cellAt(0));
+    assert.equal(out.generated, 5);
+    assert.equal(out.n, prompt.length + 5);
+    assert.deepEqual(out.tokens.slice(-5), texts);
+    assert.equal(out.layers, 4);
+    const markdown = new TextDecoder().decode(doc.cellAt(0).outputs[0].items.find((i) => i.mime === 'text/markdown')?.data);
+    assert.match(markdown, /The model generated the last 5 of these \d+ tokens \(marked\):/);
+    if (hasTestHost()) {
+      const marks = await waitFor('the marked tokens', () => webviewEval<string[] | false>(
+        `(() => { const m = [...document.querySelectorAll('.attn-generated mark')].map((e) => e.textContent); return m.length > 0 && m; })()`,
+        { selector: '.attn-output', timeoutMs: 30_000 }));
+      assert.deepEqual(marks, texts);
+      await screenshot('generate-notebook');
+    }
+    // Saved with the file, and read back the same.
+    assert.ok(await doc.save(), 'saved');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const copy = vscode.Uri.file(path.join(dir, 'generate-reopened.attnb'));
+    writeFileSync(copy.fsPath, readFileSync(file.fsPath));
+    const reopened = await vscode.workspace.openNotebookDocument(copy);
+    assert.deepEqual(reopened.cellAt(0).metadata.settings, { model: 'learned-causal', generate: 5 });
+    const again = read(reopened.cellAt(0));
+    assert.equal(again.generated, 5);
+    assert.deepEqual(again.tokens, out.tokens);
+    assert.deepEqual(again.weights, out.weights);
   });
 
   it('refuses a model that is not causal, saying why', async function () {
