@@ -9,7 +9,7 @@ import { CancelledError, ComputeError } from './attentionClient';
 import { sequencePayload } from './exploreCommand';
 import { runSteps } from './explorer/steps';
 import type { Engines } from './onnx/engines';
-import { modelLabel, type ModelChoice } from './onnx/modelChoice';
+import type { ModelChoice } from './onnx/modelChoice';
 import { AttentionPanel } from './panel';
 import { readSelections } from './selection';
 import { readSettings } from './settings';
@@ -43,6 +43,11 @@ async function generatingModel(engines: Engines): Promise<ModelChoice> {
   return engines.model ?? engines.shipped('learned-causal');
 }
 
+/** The model's file name: a shipped model's label is a sentence, too long for a notification's title. */
+function modelFileName(choice: ModelChoice): string {
+  return vscode.Uri.parse(choice.model).path.split('/').pop() ?? choice.model;
+}
+
 export async function generateAndExplore(extensionUri: vscode.Uri, engines: Engines, options: GenerateOptions = {}): Promise<GenerateOutcome> {
   const editor = options.editor ?? vscode.window.activeTextEditor;
   if (!editor) {
@@ -67,7 +72,7 @@ export async function generateAndExplore(extensionUri: vscode.Uri, engines: Engi
   let run: GeneratedRun;
   try {
     run = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Generating with {0}', modelLabel(choice)), cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Generating with {0}', modelFileName(choice)), cancellable: true },
       (progress, token) => engines.generate(choice, source.text, count, settings.maxModelMegabytesWithoutAsking, token, (k, total) => {
         progress.report({ message: vscode.l10n.t('token {0} of {1}', k, total), increment: k === 1 ? 0 : 100 / total });
       }),

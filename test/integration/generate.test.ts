@@ -143,7 +143,7 @@ describe('Generate and Explore', function () {
     const pending = vscode.commands.executeCommand<GenerateOutcome>(COMMAND);
     const progress = await waitFor('the progress of a few tokens', async () =>
       (await workbenchText('.notification-toast')).find((t) => /token (\d+) of 100/.test(t) && Number(/token (\d+) of 100/.exec(t)?.[1]) >= 3), 60_000);
-    assert.match(progress, /Generating with learned, causal/);
+    assert.match(progress, /Generating with learned-causal\.onnx/);
     await workbenchClick('.notification-toast .monaco-button', 'Cancel', 20_000);
     const outcome = await pending;
     assert.equal(outcome?.status, 'cancelled');
