@@ -67,15 +67,17 @@ export function toggleButton(text: string, pressed: boolean, onToggle: (pressed:
   return b;
 }
 
-function viewButtons(state: ViewState, s: WebviewStrings, change: StateChange): HTMLElement {
+function viewButtons(state: ViewState, s: WebviewStrings, change: StateChange, generated: boolean): HTMLElement {
   const names: Record<ViewKind, string> = {
-    heatmaps: s.viewHeatmaps, model: s.viewModel, lines: s.viewLines, steps: s.viewSteps, compare: s.viewCompare,
+    heatmaps: s.viewHeatmaps, model: s.viewModel, lines: s.viewLines, steps: s.viewSteps, compare: s.viewCompare, generate: s.viewGenerate,
   };
   const group = document.createElement('div');
   group.className = 'view-switch';
   group.setAttribute('role', 'group');
   group.setAttribute('aria-label', s.view);
   for (const v of VIEWS) {
+    // The generation view is offered for generated text only.
+    if (v === 'generate' && !generated) continue;
     const b = document.createElement('button');
     b.type = 'button';
     b.dataset.view = v;
@@ -93,8 +95,10 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 export function buildControls(state: ViewState, sequences: SequencePayload[], s: WebviewStrings, change: StateChange): HTMLElement {
   const bar = document.createElement('div');
   bar.className = 'controls';
-  bar.append(viewButtons(state, s, change));
   const seq = sequences[state.sequence];
+  bar.append(viewButtons(state, s, change, sequences.some((q) => q.generated !== undefined)));
+  // The generation view has its own controls (the token slider), in the view.
+  if (state.view === 'generate') return bar;
   const row = document.createElement('div');
   row.className = 'control-row';
   row.setAttribute('role', 'group');

@@ -11,6 +11,7 @@ import { Replies } from '../src/shared/replies';
 import { buildControls } from './controls';
 import { renderCompare } from './compareView';
 import { exportPng, exportSvg } from './exportImage';
+import { renderGenerate } from './generateView';
 import { renderHeatmaps } from './heatmapsView';
 import { buildLegend } from './legend';
 import { renderLines } from './linesView';
@@ -47,6 +48,7 @@ const renderers: Record<ViewKind, (ctx: ViewContext) => ViewResult> = {
   lines: renderLines,
   steps: renderSteps,
   compare: renderCompare,
+  generate: renderGenerate,
 };
 
 /** Posts a request and waits for its reply, which fails after `timeoutMs` instead of never coming. */
@@ -187,6 +189,9 @@ function show(message: ShowMessage, arrived: number): void {
   // Step by step starts from the run's own mask, so its softmax is the heatmap's.
   const causal = data.sequences[state.sequence]?.causal;
   if (causal !== undefined) state = { ...state, stepsCausal: causal };
+  // Generated text opens on its own view, at the last token generated: the whole text.
+  const generated = data.sequences[state.sequence]?.generated;
+  if (generated !== undefined) state = { ...state, view: 'generate', step: Math.max(0, generated - 1) };
   saveState();
   lastRequest = message.requestId;
   report(render(), arrived);

@@ -55,6 +55,10 @@ export class RunWeights {
       if (refs.length === 0) refs.push({ sequence: state.sequence, layer: state.layer, head: 0 });
     } else if (state.view === 'compare') {
       refs.push(state.compareA, state.compareB);
+    } else if (state.view === 'generate') {
+      // A generated token's row in every layer and head.
+      const seq = this.sequences[state.sequence];
+      for (let l = 0; l < seq.layers; l++) for (let h = 0; h < seq.heads; h++) refs.push({ sequence: state.sequence, layer: l, head: h });
     }
     return refs.filter((r) => {
       const seq = this.sequences[r.sequence];

@@ -4,7 +4,7 @@
 import type { MatrixFilters } from '../src/shared/protocol';
 import type { Aggregate, HeadMetric } from './viewData';
 
-export const VIEWS = ['heatmaps', 'model', 'lines', 'steps', 'compare'] as const;
+export const VIEWS = ['heatmaps', 'model', 'lines', 'steps', 'compare', 'generate'] as const;
 export type ViewKind = (typeof VIEWS)[number];
 
 /** One side of a comparison. */
@@ -32,6 +32,8 @@ export interface ViewState {
   stepsCausal: boolean;
   compareA: Pick;
   compareB: Pick;
+  /** The generated token the generation view shows (0 = the first generated). */
+  step: number;
 }
 
 export const ALL_HEADS = -1;
@@ -58,12 +60,13 @@ export function defaultState(): ViewState {
     stepsCausal: false,
     compareA: { sequence: 0, layer: 0, head: 0 },
     compareB: { sequence: 0, layer: 0, head: 1 },
+    step: 0,
   };
 }
 
 /** The shape of the data a state must fit. */
 export interface DataShape {
-  sequences: { layers: number; heads: number; n: number }[];
+  sequences: { layers: number; heads: number; n: number; generated?: number }[];
 }
 
 function int(v: unknown, lo: number, hi: number, fallback: number): number {
@@ -93,8 +96,11 @@ export function fitState(raw: unknown, shape: DataShape): ViewState {
   const sequence = int(s.sequence, 0, count - 1, 0);
   const seq = shape.sequences[sequence] ?? { layers: 1, heads: 1, n: 1 };
   const hidden = Array.isArray(s.hiddenHeads) ? s.hiddenHeads.filter((h) => int(h, 0, seq.heads - 1, -1) >= 0) : [];
+  // The generation view is there for generated text only.
+  const generated = shape.sequences[sequence]?.generated;
+  const view = oneOf(s.view, VIEWS, d.view);
   return {
-    view: oneOf(s.view, VIEWS, d.view),
+    view: view === 'generate' && generated === undefined ? d.view : view,
     sequence,
     layer: int(s.layer, 0, seq.layers - 1, 0),
     head: int(s.head, ALL_HEADS, seq.heads - 1, ALL_HEADS),
@@ -109,5 +115,6 @@ export function fitState(raw: unknown, shape: DataShape): ViewState {
     stepsCausal: s.stepsCausal === true,
     compareA: pickIn(s.compareA, shape, d.compareA),
     compareB: pickIn(s.compareB, shape, d.compareB),
+    step: int(s.step, 0, Math.max(0, (generated ?? 0) - 1), Math.max(0, (generated ?? 0) - 1)),
   };
 }

@@ -9,12 +9,12 @@ import { caseCommand } from './caseCommand';
 import { engineNames } from './engines';
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_USAGE, UsageError } from './errors';
 import { LAYER_OPTIONS, layerOf, textOption } from './layerOptions';
-import { modelCommand, tokensFromIds } from './modelCommand';
+import { modelCommand, tokensFromIds, type ModelArgs } from './modelCommand';
 import { notebookCheck, notebookResave } from './notebookCommand';
 import { intOption, LIMIT_OPTIONS, MAX_SEED, MAX_THREADS, maxMemoryOption } from './options';
 import { runCommand } from './runCommand';
 import { stepsCommand } from './stepsCommand';
-import { loadTokenizerFile } from './tokenizerFile';
+import { loadTextTokenizer } from './tokenizerFile';
 import { isShippedModelName, LAYER_CHOICES, SHIPPED_MODELS_DIR, shippedModel } from '../shared/shippedModels';
 
 const USAGE = `Usage:
@@ -42,6 +42,10 @@ const USAGE = `Usage:
       json: {"tokens": […], "layers": [{"node": "…", "heads": H, "weights": [H][N][N]}]}, layer 0
       first. npy (needs --out F.npy): F.npy gets NumPy float32 [L, H, N, N] and F.tokens.json
       the json's tokens.
+      --generate K (a causal language model, with --text): the model first continues the text
+      greedily by at most K new tokens, stopping early at an end-of-sequence token or when its
+      positions are full; the json is then over prompt + generated tokens, plus "generated":
+      [the generated tokens] and "stop": "count" | "special" | "context".
   attention-explorer notebook check FILE.attnb…
       Opens each file as the editor does. Exit 0 when all open; else one line per bad file,
       FILE:LINE:COLUMN: problem (for text that is not UTF-8: the first bad byte, its column
@@ -65,6 +69,7 @@ Layer options (run and steps):
 Options:
   --engine NAME   engine for "case": ${engineNames().join(', ')} (default core)
   --threads T     onnxruntime threads for --model (default 1; more than ${MAX_THREADS} run as ${MAX_THREADS})
+  --generate K    with --model or --layer: generate at most K new tokens first (see run --model)
   --max-memory SIZE  refuse runs estimated to need more (default 2GB; e.g. 4GB, 512MB, bytes)
   --out FILE      write the result to FILE instead of stdout (written whole or not at all)
   -h, --help      show this help
@@ -86,6 +91,7 @@ const RUN_OPTIONS = {
   layer: { type: 'string' },
   ids: { type: 'string' },
   threads: { type: 'string' },
+  generate: { type: 'string' },
   format: { type: 'string', default: 'json' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -156,6 +162,9 @@ async function runLayer(argv: string[]): Promise<void> {
     return runModel({ ...values, model: files.model, tokenizer: values.tokenizer ?? files.tokenizer }, files.maxTokens);
   }
   if (values.model !== undefined) return runModel(values);
+  if (values.generate !== undefined) {
+    throw new UsageError('--generate needs a causal language model: --model model.onnx with --tokenizer, or --layer learned-causal');
+  }
   const format = values.format;
   if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got "${format}"`);
   const { input, spec } = await layerOf('run', values);
@@ -209,7 +218,14 @@ function shippedModelFiles(layer: string): { model: string; tokenizer: string; m
 
 interface ModelValues {
   model?: string; text?: string; 'text-file'?: string; matrix?: string; tokenizer?: string; ids?: string;
-  threads?: string; format?: string; out?: string; 'max-memory'?: string;
+  threads?: string; format?: string; out?: string; 'max-memory'?: string; generate?: string;
+}
+
+/** `--generate K`: a positive integer, or a usage error. */
+function generateOption(value: string): number {
+  const v = /^\s*\+?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(v) || v < 1) throw new UsageError(`--generate must be a positive integer (new tokens at most), got "${value}"`);
+  return v;
 }
 
 async function runModel(values: ModelValues, maxTokens?: number): Promise<void> {
@@ -222,7 +238,11 @@ async function runModel(values: ModelValues, maxTokens?: number): Promise<void> 
   const threads = Math.min(asked, MAX_THREADS);
   if (asked > threads) process.stderr.write(`attention-explorer: --threads ${asked}: onnxruntime-web runs at most ${MAX_THREADS}; running with ${threads}\n`);
   const maxMemory = maxMemoryOption(values['max-memory']);
+  const count = values.generate === undefined ? undefined : generateOption(values.generate);
+  if (count !== undefined && format !== 'json') throw new UsageError('--generate writes json (with the generated tokens marked), not npy');
+  if (count !== undefined && values.ids !== undefined) throw new UsageError('--generate writes the new tokens as text: give --text with --tokenizer, not --ids');
   let tokens: Token[];
+  let generate: ModelArgs['generate'];
   if (values.ids !== undefined) {
     if (values.text !== undefined || values['text-file'] !== undefined) {
       throw new UsageError('give either --text with --tokenizer, or --ids, not both');
@@ -233,8 +253,10 @@ async function runModel(values: ModelValues, maxTokens?: number): Promise<void> 
     if (text === undefined || values.tokenizer === undefined) {
       throw new UsageError('--model needs --text "…" with --tokenizer tokenizer.json, or --ids 1,2,3');
     }
-    tokens = await (await loadTokenizerFile(values.tokenizer))(text);
+    const tokenizer = await loadTextTokenizer(values.tokenizer);
+    tokens = tokenizer.tokenize(text);
     if (tokens.length === 0) throw new InputError('empty', 'the text holds no tokens');
+    if (count !== undefined) generate = { count, text, decode: (ids) => tokenizer.decode(ids) };
   }
   await modelCommand({
     model: values.model as string,
@@ -244,6 +266,7 @@ async function runModel(values: ModelValues, maxTokens?: number): Promise<void> 
     out: values.out,
     maxMemory,
     maxTokens,
+    generate,
   });
 }
 

@@ -1,15 +1,18 @@
 // `run --model model.onnx`: the attention of a user's ONNX transformer, every layer in graph
 // order, from the shell, through runAttention as the extension runs it.
 //   json: {"tokens": […], "layers": [{"node", "heads", "kv_heads", "weights": [H][N][N]}]}
-//         (kv_heads: the key/value heads the query heads share; equal to heads when none are shared)
+//         (kv_heads: the key/value heads the query heads share; equal to heads when none are shared);
+//         with --generate K over prompt + generated tokens, plus "generated" (those tokens) and
+//         "stop" (why it ended)
 //   npy:  F.npy, float32 [L, H, N, N], and the tokens in F.tokens.json
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkRunMemory, InputError, type Token } from '../core';
 import { npyTokensFile } from '../shared/npy';
+import type { GeneratedRun } from '../engine/generate';
 import type { AttentionRun } from '../engine/run';
-import { attention } from './attention';
+import { attention, generation } from './attention';
 import { UsageError } from './errors';
 import { emit, jsonLine, nestedJson, writeNpy } from './io';
 import { MAX_MEMORY_FLAG } from './options';
@@ -26,6 +29,8 @@ export interface ModelArgs {
   maxMemory: number;
   /** The most tokens the model reads, when known (a shipped model, --layer). */
   maxTokens?: number;
+  /** `--generate K`: continue the text by at most K tokens first (needs the text and its tokenizer's decode). */
+  generate?: { count: number; text: string; decode(ids: number[]): string };
 }
 
 export async function modelCommand(args: ModelArgs): Promise<void> {
@@ -42,7 +47,9 @@ export async function modelCommand(args: ModelArgs): Promise<void> {
     await emit([JSON.stringify(run.tokens), '\n'], npyTokensFile(out));
     return;
   }
-  await emit(jsonLine({ tokens: run.tokens, layers: layersJson(run) }), args.out);
+  // A generated run: the same JSON over prompt + generated, and the generated tokens themselves.
+  const extra = 'generated' in run ? { generated: run.tokens.slice(run.n - run.generated), stop: run.stop.reason } : {};
+  await emit(jsonLine({ tokens: run.tokens, layers: layersJson(run), ...extra }), args.out);
 }
 
 /** [{"node", "heads", "kv_heads", "weights": [H][N][N]}] per layer, as JSON chunks: each head is queries × keys. */
@@ -61,17 +68,19 @@ export function* layersJson(run: AttentionRun): Generator<string> {
   yield ']';
 }
 
-async function runModel(args: ModelArgs, bytes: Uint8Array): Promise<AttentionRun> {
+async function runModel(args: ModelArgs, bytes: Uint8Array): Promise<AttentionRun | GeneratedRun> {
   const { OnnxError } = await import('../onnx/errors');
   try {
     const dir = path.dirname(args.model);
     const beside = async (file: string) => (existsSync(path.join(dir, file)) ? new Uint8Array(readFileSync(path.join(dir, file))) : undefined);
     const request = { kind: 'model', model: bytes, label: path.basename(args.model), tokens: args.tokens, maxTokens: args.maxTokens, beside } as const;
     // The heads are known only once a two-token run has counted them: refuse there, before the full run.
-    return await attention(request, args.threads, async (layers, heads, n) => {
+    const chooseLayers = async (layers: number, heads: number, n: number) => {
       checkRunMemory({ n, heads, layers, dModel: 0 }, args.maxMemory, MAX_MEMORY_FLAG);
       return undefined;
-    });
+    };
+    if (args.generate) return await generation({ model: request, ...args.generate }, args.threads, chooseLayers);
+    return await attention(request, args.threads, chooseLayers);
   } catch (e) {
     // The model's problems (corrupt, fused attention, missing inputs) are input errors: one line, exit 1.
     if (e instanceof OnnxError) throw new InputError('model', `${args.model}: ${e.message}`);

@@ -13,6 +13,8 @@ import type { Token } from './types';
 
 export interface TextTokenizer {
   tokenize(text: string): Token[];
+  /** The text of token ids, special tokens left out (the library's decode with skip_special_tokens). */
+  decode(ids: number[]): string;
 }
 
 interface PieceRules {
@@ -46,6 +48,9 @@ export function loadTokenizerJson(json: unknown, config: unknown = {}): TextToke
         throw new InputError('tokenizer', `the tokenizer failed on this text: ${(e as Error).message}`);
       }
       return alignTokens(text, encoded.tokens, encoded.ids, rules);
+    },
+    decode(ids: number[]): string {
+      return tokenizer.decode(ids, { skip_special_tokens: true });
     },
   };
 }

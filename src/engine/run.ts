@@ -11,7 +11,7 @@ import { chooseEngine } from '../onnx/enginePolicy';
 import { exportAttentionModel } from '../onnx/export';
 import { qkvOutputNames, type LayerAttention } from '../onnx/attentionRun';
 import type { TensorData } from '../onnx/tensor';
-import { openAttention } from '../onnx/node/extractAttention';
+import { openAttention, type OpenedAttention } from '../onnx/node/extractAttention';
 import type { OrtWorkerClient } from '../onnx/node/ortWorkerClient';
 import { runCaseOnnx } from '../onnx/node/runCase';
 import { OVERVIEW_BLOCKS, type Tile, type Window } from '../core/tiles';
@@ -88,8 +88,6 @@ export interface AttentionRun {
   backend: string;
   /** A model's attention nodes, one per layer in graph order; absent for the built-in layer. */
   nodes?: string[];
-  /** Key/value heads per layer, in the run's layer order; absent means no sharing (equal to `heads`). */
-  kvHeads?: number[];
   /** The built-in layer's request, for step by step and recomputation; absent for a model. */
   layer?: LayerRequest;
   /** A model's request, when the model names its queries, keys and values (step by step can run: modelSteps). */
@@ -260,19 +258,40 @@ function layerRun(
   return { tokens, layers: 1, heads, n: tokens.length, weights, elapsedMs, backend, layer: request };
 }
 
-/** A user's model: its attention softmax outputs, every layer (or those asked for) in graph order. */
-async function runModel(request: ModelRequest, env: EngineEnv): Promise<AttentionRun> {
+/** A model request's tokens fit the model: some, and no more than its learned positions. */
+export function checkModelTokens(request: ModelRequest): void {
   const { tokens } = request;
   if (tokens.length === 0) throw new InputError('empty', 'the text holds no tokens');
   if (request.maxTokens !== undefined && tokens.length > request.maxTokens) {
     throw new InputError('model', `${request.label} reads at most ${request.maxTokens} tokens (its learned positions); this text has ${tokens.length}; use a shorter text`);
   }
-  const threads = Math.max(1, Math.min(4, Math.floor(env.cores)));
+}
+
+/** onnxruntime threads for a run on `cores`. */
+export const modelThreads = (cores: number): number => Math.max(1, Math.min(4, Math.floor(cores)));
+
+/** A session on a user's model: its threads, the caller's cancellation, its external data files. */
+export function openModel(request: ModelRequest, env: Pick<EngineEnv, 'ort' | 'signal' | 'cores'>): Promise<OpenedAttention> {
+  return openAttention(env.ort(), request.model, { threads: modelThreads(env.cores), signal: env.signal, beside: request.beside, label: request.label });
+}
+
+/**
+ * A model's attention on a session the caller opened (and releases): generation runs its steps
+ * and then the attention of the whole text on one session.
+ */
+export function runModelOn(request: ModelRequest, env: EngineEnv, opened: OpenedAttention): Promise<AttentionRun> {
+  return runModel(request, env, opened);
+}
+
+/** A user's model: its attention softmax outputs, every layer (or those asked for) in graph order. */
+async function runModel(request: ModelRequest, env: EngineEnv, given?: OpenedAttention): Promise<AttentionRun> {
+  const { tokens } = request;
+  checkModelTokens(request);
   const ids = tokens.map((t) => t.id ?? 0);
   const n = tokens.length;
   const started = performance.now();
   // One session serves the two-token run that counts heads for the caller's question and the run itself.
-  const opened = await openAttention(env.ort(), request.model, { threads, signal: env.signal, beside: request.beside, label: request.label });
+  const opened = given ?? await openModel(request, env);
   let found: LayerAttention[];
   try {
     let layers = request.layers;
@@ -284,7 +303,7 @@ async function runModel(request: ModelRequest, env: EngineEnv): Promise<Attentio
     }
     found = await opened.extract(ids, layers);
   } finally {
-    await opened.release().catch(() => undefined); // a cancelled worker has nothing left to release
+    if (!given) await opened.release().catch(() => undefined); // a cancelled worker has nothing left to release
   }
   const heads = found[0]?.heads ?? 0;
   const named = new Set(opened.outputs);
@@ -316,8 +335,7 @@ export async function modelSteps(
   const ids = request.tokens.map((t) => t.id ?? 0);
   const n = ids.length;
   const names = qkvOutputNames(layer);
-  const threads = Math.max(1, Math.min(4, Math.floor(env.cores)));
-  const opened = await openAttention(env.ort(), request.model, { threads, signal: env.signal, beside: request.beside, label: request.label });
+  const opened = await openModel(request, env);
   try {
     const missing = names.filter((x) => !opened.outputs.includes(x));
     if (missing.length > 0) {

@@ -141,23 +141,7 @@ async function computeAll(
           elapsedMs += r.elapsedMs;
           backends.add(r.backend);
           runs.push(r);
-          payloads.push({
-            label: seq.label,
-            tokens: r.tokens.map((t) => t.text),
-            offsets: Int32Array.from(r.tokens.flatMap((t) => [t.start, t.end])), // [N][2]
-            special: Uint8Array.from(r.tokens, (t) => (t.special ? 1 : 0)), // [N]
-            layers: r.layers,
-            heads: r.heads,
-            // Query heads that share key/value heads are drawn in their groups.
-            ...(r.kvHeads ? { kvHeads: r.kvHeads } : {}),
-            n: r.n,
-            weights: r.weights, // [L][H][N][N]
-            // The built-in layer recomputes a head; a model that gives its own q, k, v is taken apart.
-            steps: r.layer !== undefined || r.model !== undefined,
-            causal: r.layer ? r.layer.spec.mask === 'causal' : r.kept ? undefined : hidesLaterKeys(r.weights, r.n),
-            // Kept where they were computed: the panel asks for tiles.
-            remote: r.kept !== undefined || undefined,
-          });
+          payloads.push(sequencePayload(seq.label, r));
         }
       } catch (e) {
         // Sequences already kept in workers of their own are not shown: free them.
@@ -167,6 +151,27 @@ async function computeAll(
       return { payloads, runs, elapsedMs, backend: [...backends].join(', ') };
     },
   );
+}
+
+/** A run as it crosses to the panel. */
+export function sequencePayload(label: string, r: AttentionRun): SequencePayload {
+  return {
+    label,
+    tokens: r.tokens.map((t) => t.text),
+    offsets: Int32Array.from(r.tokens.flatMap((t) => [t.start, t.end])), // [N][2]
+    special: Uint8Array.from(r.tokens, (t) => (t.special ? 1 : 0)), // [N]
+    layers: r.layers,
+    heads: r.heads,
+    // Query heads that share key/value heads are drawn in their groups.
+    ...(r.kvHeads ? { kvHeads: r.kvHeads } : {}),
+    n: r.n,
+    weights: r.weights, // [L][H][N][N]
+    // The built-in layer recomputes a head; a model that gives its own q, k, v is taken apart.
+    steps: r.layer !== undefined || r.model !== undefined,
+    causal: r.layer ? r.layer.spec.mask === 'causal' : r.kept ? undefined : hidesLaterKeys(r.weights, r.n),
+    // Kept where they were computed: the panel asks for tiles.
+    remote: r.kept !== undefined || undefined,
+  };
 }
 
 /** Whether every row of every head gives no weight to the keys after its query ([L·H][N][N]): a causal model. */

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { AttentionClient } from './attentionClient';
 import { exploreSelection } from './exploreCommand';
 import { registerExplorer } from './explorer/register';
+import { generateAndExplore } from './generateCommand';
 import { registerNotebooks } from './notebook';
 import { exportOnnx, openModel, useBuiltInLayer, type ExportOnnxArgs, type OpenModelArgs } from './onnx/commands';
 import { Engines } from './onnx/engines';
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('attentionExplorer.exploreSelection', () =>
       exploreSelection(context.extensionUri, engines),
     ),
+    vscode.commands.registerCommand('attentionExplorer.generate', () => generateAndExplore(context.extensionUri, engines)),
     vscode.commands.registerCommand('attentionExplorer.exportOnnx', (args?: ExportOnnxArgs) => exportOnnx(args)),
     vscode.commands.registerCommand('attentionExplorer.openModel', (args?: OpenModelArgs) => openModel(state, args)),
     vscode.commands.registerCommand('attentionExplorer.useBuiltInLayer', () => useBuiltInLayer(state)),

@@ -223,7 +223,8 @@ export class AttentionPanel implements vscode.Disposable, WebGpuRunner {
       case 'revealTokens': {
         const source = this.run?.sources[message.sequence];
         const payload = this.run?.payloads[message.sequence];
-        if (source && payload) void revealTokens(source, payload.offsets, message.tokens);
+        // Generated tokens are not in the editor's text: only the prompt's are selected there.
+        if (source && payload) void revealTokens(source, payload.offsets, message.tokens.filter((t) => t < payload.n - (payload.generated ?? 0)));
         // Weights read from a file have no text to point at: say so where it does not interrupt.
         else if (payload?.file !== undefined) {
           vscode.window.setStatusBarMessage(vscode.l10n.t('These weights were read from {0}: there is no text to show in an editor.', payload.file), 5_000);

@@ -17,6 +17,8 @@ export interface ExploreSettings {
   weights: WeightInit;
   /** The seeded random layer, or a model shipped with the extension. */
   layer: LayerChoice;
+  /** Generate and Explore: new tokens at most. */
+  generateTokens: number;
 }
 
 function intSetting(cfg: vscode.WorkspaceConfiguration, key: string, fallback: number, min: number, max: number): number {
@@ -40,5 +42,6 @@ export function readSettings(): ExploreSettings {
     maxModelMegabytesWithoutAsking: intSetting(cfg, 'maxModelMegabytesWithoutAsking', 256, 0, 1_000_000),
     weights: cfg.get<string>('weights', 'random') === 'identity' ? 'identity' : 'random',
     layer: LAYER_CHOICES.find((l) => l === layer) ?? 'random',
+    generateTokens: intSetting(cfg, 'generateTokens', 20, 1, 1_000_000),
   };
 }

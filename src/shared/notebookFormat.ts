@@ -66,6 +66,8 @@ export interface CellSettings {
   mask?: string;
   view?: string;
   scale?: boolean;
+  /** New tokens a causal language model (`model`) generates after the cell's text before the attention is shown. */
+  generate?: number;
   /** Settings this version does not know, kept as found. */
   [key: string]: Json | undefined;
 }

@@ -81,6 +81,7 @@ class OutputView {
       root.append(title);
     }
     root.append(this.toolbar());
+    if (source.generated !== undefined) root.append(generatedText(source, source.generated));
     if (source.topK !== undefined) {
       const note = document.createElement('p');
       note.className = 'attn-note';
@@ -407,3 +408,18 @@ export const activate: ActivationFunction = (context) => {
     },
   };
 };
+
+/** The tokens of generated text, the generated ones marked, under a sentence saying how many. */
+function generatedText(source: OutputSource, generated: number): HTMLElement {
+  const p = document.createElement('p');
+  p.className = 'attn-generated';
+  p.append(formatString(strings.generatedNote, generated, source.n), ' ');
+  const first = source.n - generated;
+  source.tokens.forEach((t, i) => {
+    const span = document.createElement(i >= first ? 'mark' : 'span');
+    span.className = 'attn-token';
+    span.textContent = t;
+    p.append(span);
+  });
+  return p;
+}

@@ -26,6 +26,8 @@ export interface OutputSource {
   topK?: number;
   /** The heads' mean rather than each head, as a notebook cell's settings ask. */
   showMean: boolean;
+  /** How many tokens at the end the model generated (a cell with `generate`). */
+  generated?: number;
 }
 
 /** Reads an output item's JSON as the source its MIME type says it is; OutputFormatError when it does not fit. */
@@ -48,6 +50,7 @@ function notebookSource(data: AttentionData): OutputSource {
   };
   if (data.label !== undefined) source.title = data.label;
   if (data.topK !== undefined) source.topK = data.topK;
+  if (data.generated !== undefined) source.generated = data.generated;
   return source;
 }
 

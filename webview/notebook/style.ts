@@ -25,5 +25,8 @@ export const RENDERER_CSS = `
 .attn-output .attn-thumb:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 .attn-output .thumb-canvas { display: block; }
 .attn-output .attn-note { color: var(--vscode-descriptionForeground); margin: 0 0 8px; }
+.attn-output .attn-generated { margin: 0 0 8px; line-height: 1.8; }
+.attn-output .attn-generated .attn-token { margin-right: 2px; padding: 0 1px; }
+.attn-output .attn-generated mark.attn-token { color: var(--vscode-textLink-foreground); background: transparent; border-bottom: 2px solid var(--vscode-textLink-foreground); }
 .attn-error { color: var(--vscode-errorForeground); }
 `;

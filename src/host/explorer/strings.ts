@@ -94,5 +94,18 @@ export function webviewStrings(): WebviewStrings {
     stepNames: stepNames(),
     stepExplanations: stepExplanations(),
     cost: vscode.l10n.t('{0} tokens: {1} query–key pairs per head. The cost grows as O(N²).'),
+    viewGenerate: vscode.l10n.t("Generation"),
+    generatePrevious: vscode.l10n.t("Previous token"),
+    generateNext: vscode.l10n.t("Next token"),
+    generateSlider: vscode.l10n.t("Generated token"),
+    generateStepOf: vscode.l10n.t("{0} of {1}: {2}"),
+    generateTextLabel: vscode.l10n.t("The prompt and the text generated up to the chosen token"),
+    generateRowsHint: vscode.l10n.t("What the chosen token attends to: its row of weights over itself and every token before it, in every layer and head (a row each). Generated tokens are marked."),
+    generateRowsLabel: vscode.l10n.t("Attention of “{0}” over the tokens before it"),
+    generateRowShort: vscode.l10n.t("L{0} H{1}"),
+    generateStopCount: vscode.l10n.t("Generated {0} tokens, as many as asked for (attentionExplorer.generateTokens)."),
+    generateStopSpecial: vscode.l10n.t("Stopped after {0} tokens: the model chose an end-of-sequence token."),
+    generateStopContext: vscode.l10n.t("Stopped after {0} tokens: the model's context of {1} tokens is full."),
+    generateNone: vscode.l10n.t("The model ended the text at once with an end-of-sequence token: no token was generated."),
   };
 }

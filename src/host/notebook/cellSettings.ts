@@ -19,7 +19,12 @@ export interface ResolvedSettings {
   mask: (typeof MASKS)[number];
   view: (typeof VIEWS)[number];
   scale: boolean;
+  /** New tokens the cell's model generates after its text (Generate and Explore); absent: none. */
+  generate?: number;
 }
+
+/** The most new tokens a cell may ask for. */
+export const MAX_GENERATE = 100_000;
 
 export interface SettingDefaults {
   heads: number;
@@ -78,6 +83,10 @@ export function resolveSettings(raw: CellSettings, defaults: SettingDefaults): R
   if (raw.scale !== undefined && typeof raw.scale !== 'boolean') {
     throw new CellSettingError('scale', `setting "scale" is ${JSON.stringify(raw.scale)}; use true or false`);
   }
+  const generate = raw.generate === undefined ? undefined : integer(raw.generate, 0, 'generate', 1, MAX_GENERATE);
+  if (generate !== undefined && model.trim() === '') {
+    throw new CellSettingError('generate', 'setting "generate" needs a causal language model: set "model" (learned-causal, or an .onnx file)');
+  }
   return {
     engine: oneOf(raw.engine, ENGINES, 'core', 'engine'),
     model,
@@ -87,5 +96,6 @@ export function resolveSettings(raw: CellSettings, defaults: SettingDefaults): R
     mask: oneOf(raw.mask, MASKS, defaults.mask === 'causal' ? 'causal' : 'none', 'mask'),
     view: oneOf(raw.view, VIEWS, 'heads', 'view'),
     scale: raw.scale ?? true,
+    ...(generate === undefined ? {} : { generate }),
   };
 }

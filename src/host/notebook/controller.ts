@@ -10,6 +10,7 @@ import { ATTENTION_MIME, decodeAttention, encodeAttention, type AttentionData } 
 import type { JsonObject } from '../../shared/notebookFormat';
 import { inputOf, isInputError, parseMatrix } from '../../core';
 import { CancelledError, ComputeError } from '../attentionClient';
+import type { GeneratedRun } from '../../engine/generate';
 import { exploreRequest, layerSpecOf, type AttentionRun, type Engines } from '../onnx/engines';
 import { readSettings, type ExploreSettings } from '../settings';
 import { cellModelChoice } from './cellModel';
@@ -118,16 +119,22 @@ export class AttentionNotebookController implements vscode.Disposable {
     const name = settings.model.trim();
     // A shipped model's name (learned-bidirectional, learned-causal), or a path to a file.
     const choice = isShippedModelName(name) ? await this.engines.shipped(name) : await cellModelChoice(name, cell.notebook.uri);
-    let r: AttentionRun;
+    let r: AttentionRun | GeneratedRun;
     try {
-      r = await this.engines.run(exploreRequest(text, defaults, choice), token);
+      r = settings.generate === undefined
+        ? await this.engines.run(exploreRequest(text, defaults, choice), token)
+        : await this.engines.generate(choice, text, settings.generate, defaults.maxModelMegabytesWithoutAsking, token);
     } catch (e) {
       if (e instanceof CancelledError) throw e;
       const file = vscode.Uri.parse(choice.model);
       const shown = file.scheme === 'file' ? file.fsPath : file.toString();
       throw new ModelRunError(vscode.l10n.t('{0} cannot be explored: {1}', shown, e instanceof Error ? e.message : String(e)));
     }
-    const data = fromSequence(r, { engine: settings.engine, model: settings.model, view: settings.view, backend: r.backend });
+    const json: JsonObject = { engine: settings.engine, model: settings.model, view: settings.view, backend: r.backend };
+    if (settings.generate !== undefined) json.generate = settings.generate;
+    const data = fromSequence(r, json);
+    // Generated text: the output is over prompt + generated, and says how many were generated.
+    if (settings.generate !== undefined) data.generated = (r as GeneratedRun).generated;
     return attentionOutput(data, settings, false, r.backend);
   }
 

@@ -25,6 +25,7 @@ function rendererStrings(): RendererStrings {
     maxHeatmapLabel: vscode.l10n.t('Largest attention weight of {0} heads: queries down, keys across'),
     topKNote: vscode.l10n.t('The weights were larger than the size limit, so only the {0} largest of each row were kept; the others show as 0.'),
     invalidOutput: vscode.l10n.t('This attention output cannot be shown: {0}'),
+    generatedNote: vscode.l10n.t('The model generated the last {0} of these {1} tokens (marked):'),
   };
 }
 

@@ -7,6 +7,7 @@ import { modelSettingFor } from './cellModel';
 import {
   CellSettingError,
   ENGINES,
+  MAX_GENERATE,
   MASKS,
   resolveSettings,
   settingsOf,
@@ -59,7 +60,11 @@ function describeSettings(s: ResolvedSettings): string {
   if (s.model.trim() !== '') {
     // The model brings its own heads and width; only the view still applies.
     const file = s.model.trim().replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? s.model;
-    return [vscode.l10n.t('model {0}', file), s.view === 'mean' ? vscode.l10n.t('mean of heads') : undefined].filter((p) => p !== undefined).join(' · ');
+    return [
+      vscode.l10n.t('model {0}', file),
+      s.generate === undefined ? undefined : vscode.l10n.t('generate {0}', s.generate),
+      s.view === 'mean' ? vscode.l10n.t('mean of heads') : undefined,
+    ].filter((p) => p !== undefined).join(' · ');
   }
   return [
     s.engine === 'core' ? undefined : s.engine,
@@ -74,7 +79,7 @@ function describeSettings(s: ResolvedSettings): string {
     .join(' · ');
 }
 
-type SettingKey = 'heads' | 'dModel' | 'seed' | 'mask' | 'scale' | 'view' | 'engine' | 'model';
+type SettingKey = 'heads' | 'dModel' | 'seed' | 'mask' | 'scale' | 'view' | 'engine' | 'model' | 'generate';
 
 interface SettingPick extends vscode.QuickPickItem {
   key: SettingKey;
@@ -96,6 +101,7 @@ export async function editCellSettings(cell: vscode.NotebookCell | undefined): P
     { key: 'view', label: vscode.l10n.t('View'), description: s.view },
     { key: 'engine', label: vscode.l10n.t('Engine'), description: s.engine },
     { key: 'model', label: vscode.l10n.t('ONNX model'), description: s.model.trim() === '' ? vscode.l10n.t('none: the built-in layer') : s.model },
+    { key: 'generate', label: vscode.l10n.t('Generate tokens'), description: String(s.generate ?? 0) },
   ];
   const pick = await vscode.window.showQuickPick(picks, { title: vscode.l10n.t('Attention cell settings'), placeHolder: vscode.l10n.t('Which setting?') });
   if (!pick) return;
@@ -113,7 +119,8 @@ export async function editCellSettings(cell: vscode.NotebookCell | undefined): P
   } else {
     const value = await askValue(pick.key, s);
     if (value === undefined) return;
-    metadata = withSetting(target.metadata, pick.key, value);
+    // No new tokens is no `generate` setting at all.
+    metadata = withSetting(target.metadata, pick.key, pick.key === 'generate' && value === 0 ? undefined : value);
   }
   const edit = new vscode.WorkspaceEdit();
   edit.set(target.notebook.uri, [vscode.NotebookEdit.updateCellMetadata(target.index, metadata)]);
@@ -178,6 +185,8 @@ async function askValue(key: SettingKey, s: ResolvedSettings): Promise<string | 
       });
     case 'model':
       return undefined; // askModel
+    case 'generate':
+      return askInteger(vscode.l10n.t('New tokens a causal language model (the cell\'s model) generates after the text (0: none)'), s.generate ?? 0, 0, MAX_GENERATE);
     case 'scale': {
       const on = await choose(['on', 'off'] as const, s.scale ? 'on' : 'off', { on: vscode.l10n.t('divide scores by √d_k'), off: vscode.l10n.t('raw dot products') });
       return on === undefined ? undefined : on === 'on';

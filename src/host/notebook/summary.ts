@@ -54,5 +54,10 @@ export function summaryMarkdown(data: AttentionData, settings: ResolvedSettings,
     }
   }
   lines.push('', vscode.l10n.t('Each number is the mean weight that key receives over all queries.'));
+  if (data.generated !== undefined) {
+    const first = data.n - data.generated;
+    const marked = data.tokens.map((t, i) => (i >= first ? `**${cellText(t)}**` : cellText(t))).join(' ');
+    lines.push('', `${vscode.l10n.t('The model generated the last {0} of these {1} tokens (marked):', data.generated, data.n)} ${marked}`);
+  }
   return `${lines.join('\n')}\n`;
 }

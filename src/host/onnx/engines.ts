@@ -4,7 +4,8 @@
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { inputOf, isInputError, layerSpec, loadTokenizerJson, type HeadSteps, type LayerSpec } from '../../core';
+import { inputOf, isInputError, layerSpec, loadTokenizerJson, type HeadSteps, type LayerSpec, type TextTokenizer } from '../../core';
+import { generateAttention, type GeneratedRun, type GenerateProgress } from '../../engine/generate';
 import { modelSteps, runAttention, type AttentionRun, type EngineEnv, type LayerRequest, type ModelRequest } from '../../engine/run';
 import { SHIPPED_MODELS_DIR, shippedModel, type ShippedModelName } from '../../shared/shippedModels';
 import { OnnxCancelledError, OnnxError } from '../../onnx/errors';
@@ -113,14 +114,36 @@ export class Engines implements vscode.Disposable {
     };
   }
 
-  /** A user's model: tokenize with its tokenizer.json, ask about size, read its attention softmax outputs. */
-  private async runModelFile(request: ModelFileRequest, env: EngineEnv, token: vscode.CancellationToken): Promise<AttentionRun> {
-    const { choice } = request;
+  /**
+   * Generate and Explore: the model (a causal language model) continues `text` greedily by at most
+   * `count` tokens, then the attention of prompt + generated. `onStep` hears of each step.
+   */
+  generate(
+    choice: ModelChoice, text: string, count: number, maxMegabytes: number, token: vscode.CancellationToken, onStep?: GenerateProgress,
+  ): Promise<GeneratedRun> {
+    return this.withCancel(token, async (env) => {
+      const { model, tokenizer } = await this.readModelFile(choice);
+      const tokens = tokenizer.tokenize(text);
+      if (tokens.length === 0) throw new ComputeError('the text holds no tokens', 'empty');
+      const chooseLayers = (layers: number, heads: number, n: number) => this.chooseLayers(layers, heads, n, maxMegabytes, token);
+      const request = { kind: 'model', model, label: modelLabel(choice), tokens, maxTokens: choice.maxTokens } as const;
+      return generateAttention({ model: request, text, count, decode: (ids) => tokenizer.decode(ids) }, { ...env, chooseLayers }, onStep);
+    });
+  }
+
+  /** A model file and its tokenizer.json, read. */
+  private async readModelFile(choice: ModelChoice): Promise<{ model: Uint8Array; tokenizer: TextTokenizer }> {
     const [model, tokenizerBytes] = await Promise.all([
       vscode.workspace.fs.readFile(vscode.Uri.parse(choice.model)),
       vscode.workspace.fs.readFile(vscode.Uri.parse(choice.tokenizer)),
     ]);
-    const tokenizer = loadTokenizerJson(JSON.parse(new TextDecoder().decode(tokenizerBytes)));
+    return { model, tokenizer: loadTokenizerJson(JSON.parse(new TextDecoder().decode(tokenizerBytes))) };
+  }
+
+  /** A user's model: tokenize with its tokenizer.json, ask about size, read its attention softmax outputs. */
+  private async runModelFile(request: ModelFileRequest, env: EngineEnv, token: vscode.CancellationToken): Promise<AttentionRun> {
+    const { choice } = request;
+    const { model, tokenizer } = await this.readModelFile(choice);
     const tokens = tokenizer.tokenize(request.text);
     if (tokens.length === 0) throw new ComputeError('the text holds no tokens', 'empty');
     const chooseLayers = (count: number, heads: number, n: number) => this.chooseLayers(count, heads, n, request.maxMegabytes, token);

@@ -25,6 +25,20 @@ describe('attention cell settings', () => {
     bad({ scale: 'yes' }, 'scale', /true or false/);
   });
 
+  it('takes "generate" for a cell with a model, and refuses it without one or out of range', () => {
+    assert.equal(resolveSettings({ model: 'learned-causal', generate: 7 }, defaults).generate, 7);
+    assert.equal(resolveSettings({}, { ...defaults, layer: 'learned-causal' }).generate, undefined);
+    assert.equal(resolveSettings({ generate: 3 }, { ...defaults, layer: 'learned-causal' }).generate, 3, 'the shipped model the setting names');
+    assert.equal('generate' in resolveSettings({ model: 'learned-causal' }, defaults), false);
+    const bad = (s: Record<string, unknown>, message: RegExp) =>
+      assert.throws(() => resolveSettings(s as CellSettings, defaults), (e: unknown) => e instanceof CellSettingError && e.setting === 'generate' && message.test(e.message));
+    bad({ generate: 5 }, /"generate" needs a causal language model: set "model"/);
+    bad({ model: '', generate: 5 }, /needs a causal language model/);
+    bad({ model: 'learned-causal', generate: 0 }, /"generate" is 0; use a whole number from 1 to 100000/);
+    bad({ model: 'learned-causal', generate: 2.5 }, /whole number/);
+    bad({ model: 'learned-causal', generate: '5' }, /whole number/);
+  });
+
   it('changes one setting and keeps every other field of the metadata', () => {
     const meta = { settings: { heads: 2, future: 'x' }, metadata: { tags: ['a'] }, reviewer: 'ana' };
     assert.deepEqual(withSetting(meta, 'mask', 'causal'), {

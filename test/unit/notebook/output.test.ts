@@ -102,6 +102,19 @@ describe('attention outputs', () => {
       }
     });
 
+    it('says how many tokens at the end were generated, and writes nothing of it for other outputs', () => {
+      const plain = encodeAttention(attention(2, 5));
+      assert.equal('generated' in plain, false, 'outputs without generation keep their bytes');
+      const json = encodeAttention({ ...attention(2, 5), generated: 3 });
+      assert.deepEqual(Object.keys(json).slice(0, 3), ['version', 'tokens', 'generated']);
+      const back = decodeAttention(JSON.parse(JSON.stringify(json)));
+      assert.equal(back.generated, 3);
+      assert.equal(decodeAttention(plain).generated, undefined);
+      for (const wrong of [6, -1, 1.5, '3']) {
+        assert.throws(() => decodeAttention({ ...json, generated: wrong }), /generated must be a whole number of tokens from 0 to 5/);
+      }
+    });
+
     it('keeps at least one weight per row however small the limit', () => {
       const json = encodeAttention(attention(1, 10), 1);
       assert.equal((json.weights as JsonObject).k, 1);

@@ -29,6 +29,16 @@ describe('explorer view state', () => {
     assert.deepEqual(fitted.compareA, { sequence: 0, layer: 0, head: 0 });
   });
 
+  it('offers the generation view for generated text only, at a generated token', () => {
+    const generated = { sequences: [{ layers: 4, heads: 4, n: 12, generated: 5 }] };
+    assert.equal(fitState({ view: 'generate', step: 3 }, generated).view, 'generate');
+    assert.equal(fitState({ view: 'generate', step: 3 }, generated).step, 3);
+    assert.equal(fitState({ view: 'generate', step: 9 }, generated).step, 4, 'past the last: the last');
+    assert.equal(fitState({ view: 'generate', step: -1 }, generated).step, 4);
+    assert.equal(fitState({ view: 'generate', step: 2 }, shape).view, 'heatmaps', 'text that was not generated');
+    assert.equal(fitState({ view: 'generate' }, { sequences: [{ layers: 1, heads: 1, n: 3, generated: 0 }] }).step, 0);
+  });
+
   it('accepts nothing at all', () => {
     for (const raw of [undefined, null, 42, 'x', []]) assert.deepEqual(fitState(raw, shape).view, 'heatmaps');
     assert.equal(fitState({}, { sequences: [] }).sequence, 0);
