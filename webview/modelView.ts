@@ -54,7 +54,8 @@ export function renderModel(ctx: ViewContext): ViewResult {
     return g.grouped ? g.kvHeads - 1 : 0;
   }));
   const room = ctx.width - 64 - 6 * seq.heads - 4 * lines;
-  const css = Math.max(48, Math.min(120, Math.floor(room / seq.heads) - 8));
+  // Never below 32 px: past that a row scrolls sideways rather than wrap a layer's heads apart.
+  const css = Math.max(32, Math.min(120, Math.floor(room / seq.heads) - 8));
   let drawn = 0;
   const pending: Promise<void>[] = [];
   const shown = ctx.shownTokens(seqIndex);
