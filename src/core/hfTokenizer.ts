@@ -13,6 +13,7 @@ import type { Token } from './types';
 
 export interface TextTokenizer {
   tokenize(text: string): Token[];
+  decode(ids: number[]): string;
 }
 
 interface PieceRules {
@@ -46,6 +47,15 @@ export function loadTokenizerJson(json: unknown, config: unknown = {}): TextToke
         throw new InputError('tokenizer', `the tokenizer failed on this text: ${(e as Error).message}`);
       }
       return alignTokens(text, encoded.tokens, encoded.ids, rules);
+    },
+    decode(ids: number[]): string {
+      for (const id of ids) {
+        if (!Number.isInteger(id) || tokenizer.id_to_token(id) === undefined) {
+          throw new InputError('tokenizer', `cannot decode token id ${id}: it is not in the vocabulary`);
+        }
+      }
+      // The library refuses an empty list.
+      return ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true });
     },
   };
 }
