@@ -1,10 +1,14 @@
 // Tokens from any Hugging Face tokenizer.json, with the character ranges the library does not
 // give. Each token's vocabulary piece is turned back into the text it stands for (dropping "##"
-// continuation marks, SentencePiece "▁" spaces and byte-level encoding), then matched in order
-// against the source with case and accents folded, because normalizers lowercase and strip
-// accents. Tokens that match nothing ([UNK], single bytes of one character) share the span of
-// source text between their neighbours. Special tokens a post-processor adds ([CLS], </s>) get
-// `special: true` and an empty range at the point they were inserted.
+// continuation marks, SentencePiece "▁" spaces and byte-level encoding; the <0xNN> bytes of a
+// byte-fallback run decode together), then matched in order against the source with case, accents
+// and compatibility forms folded, because normalizers lowercase, strip accents and apply NFKC
+// (full-width "Ａ" is "a"). Tokens that stand for spaces cover as many whitespace characters as they
+// spell, found between their neighbours; the space a pipeline adds before the text covers none.
+// Tokens that match nothing ([UNK], bytes that never form a character) share the span of source
+// text between their neighbours, and the several bytes of one character all get that character.
+// Special tokens a post-processor adds ([CLS], <s>, </s>) get `special: true` and an empty range
+// at the point they were inserted.
 
 import { Tokenizer } from '@huggingface/tokenizers';
 import { InputError } from './errors';
@@ -23,7 +27,13 @@ interface PieceRules {
   prefix: string | null;
   suffix: string | null;
   unk: string | null;
+  unkId: number | null;
   special: Set<string>;
+  /**
+   * Whether the pipeline puts a space of its own before the text ("▁" by a Prepend normalizer or
+   * a Metaspace pre-tokenizer, "Ġ" by add_prefix_space): always, unless the text starts with one.
+   */
+  prefixSpace: 'always' | 'unless-space' | null;
 }
 
 /** Builds a tokenizer from the parsed tokenizer.json (and, optionally, tokenizer_config.json). */
@@ -39,6 +49,7 @@ export function loadTokenizerJson(json: unknown, config: unknown = {}): TextToke
     throw new InputError('tokenizer', `cannot load the tokenizer: ${(e as Error).message}`);
   }
   const rules = pieceRules(json as Record<string, unknown>);
+  rules.unkId = rules.unk === null ? null : tokenizer.token_to_id(rules.unk) ?? null;
   return {
     tokenize(text: string): Token[] {
       let encoded: { ids: number[]; tokens: string[] };
@@ -50,7 +61,13 @@ export function loadTokenizerJson(json: unknown, config: unknown = {}): TextToke
       return alignTokens(text, encoded.tokens, encoded.ids, rules);
     },
     decode(ids: number[]): string {
-      return tokenizer.decode(ids, { skip_special_tokens: true });
+      for (const id of ids) {
+        if (!Number.isInteger(id) || tokenizer.id_to_token(id) === undefined) {
+          throw new InputError('tokenizer', `cannot decode token id ${id}: it is not in the vocabulary`);
+        }
+      }
+      // The library refuses an empty list.
+      return ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true });
     },
   };
 }
@@ -83,15 +100,25 @@ function pieceRules(json: Record<string, unknown>): PieceRules {
   for (const t of (json.added_tokens ?? []) as { content?: string; special?: boolean }[]) {
     if (t.special && typeof t.content === 'string') special.add(t.content);
   }
-  const unk = typeof model.unk_token === 'string' ? model.unk_token : null;
+  // Unigram names its unknown piece by index (unk_id), the other models by text (unk_token).
+  const unigramUnk = model.type === 'Unigram' && Array.isArray(model.vocab) && typeof model.unk_id === 'number'
+    ? (model.vocab[model.unk_id] as unknown[] | undefined)?.[0] : undefined;
+  const unk = typeof unigramUnk === 'string' ? unigramUnk : typeof model.unk_token === 'string' ? model.unk_token : null;
   if (unk) special.delete(unk); // [UNK] stands for real text
   const prefix = model.type === 'WordPiece' ? String(model.continuing_subword_prefix ?? '##') : stringOrNull(model.continuing_subword_prefix);
+  const pre = JSON.stringify(json.pre_tokenizer ?? null);
+  const prepends = /"prepend_scheme":"(always|first)"|"add_prefix_space":true/.test(pre)
+    && /"type":"(Metaspace|ByteLevel)"/.test(pre);
+  const splitsOnSpace = /"type":"(WhitespaceSplit|Whitespace)"/.test(pre);
+  const prependNormalizer = metaspace !== null && findKey(json.normalizer, 'prepend') === metaspace;
   return {
+    prefixSpace: prependNormalizer || (prepends && splitsOnSpace) ? 'always' : prepends ? 'unless-space' : null,
     byteLevel: /"type":"ByteLevel"/.test(all),
     metaspace,
     prefix,
     suffix: stringOrNull(model.end_of_word_suffix),
     unk,
+    unkId: null,
     special,
   };
 }
@@ -174,7 +201,7 @@ interface Folded {
   end: number[]; // source UTF-16 end of folded unit i
 }
 
-const fold = (s: string): string => s.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
+const fold = (s: string): string => s.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '');
 
 function foldSource(source: string): Folded {
   const f: Folded = { text: '', start: [], end: [] };
@@ -195,38 +222,54 @@ function alignTokens(source: string, pieces: string[], ids: number[], rules: Pie
   const a = new Aligner(source);
   let bytes: number[] = []; // bytes of a character split over several tokens, so far
   let byteTokens: Token[] = [];
-  const tokens = pieces.map((piece, t): Token => ({ text: piece, start: 0, end: 0, id: ids[t] }));
-  for (const token of tokens) {
-    if (rules.special.has(token.text)) {
+  // A Unigram model gives an unknown character's own text as its piece; the token shows the
+  // vocabulary's unknown piece, as it does for the other models.
+  const tokens = pieces.map((piece, t): Token => ({
+    text: rules.unk !== null && ids[t] === rules.unkId ? rules.unk : piece, start: 0, end: 0, id: ids[t],
+  }));
+  // The space the pipeline put before the text stands for no source text.
+  let prefixSpace = rules.prefixSpace === 'always' || (rules.prefixSpace === 'unless-space' && !/^\s/.test(source));
+  const place = (text: string | null, group: Token[]) => {
+    a.text(prefixSpace && text !== null && text.startsWith(' ') ? text.slice(1) : text, group);
+    prefixSpace = false;
+  };
+  pieces.forEach((piece, t) => {
+    const token = tokens[t];
+    if (rules.special.has(piece)) {
       token.special = true;
       a.special(token);
-      continue;
+      return;
     }
-    const b = pieceBytes(token.text, rules);
+    const b = pieceBytes(piece, rules);
     if (!b) {
-      a.text(pieceText(token.text, rules), [token]);
-      continue;
+      place(pieceText(piece, rules), [token]);
+      return;
     }
     bytes.push(...b);
     byteTokens.push(token);
     const text = utf8Decode(bytes);
     // A UTF-8 character is at most 4 bytes; longer invalid runs will never decode.
-    if (text === null && bytes.length < 8) continue;
-    a.text(text === null ? null : spell(text, rules), byteTokens);
+    if (text === null && bytes.length < 8) return;
+    place(text === null ? null : spell(text, rules), byteTokens);
     bytes = [];
     byteTokens = [];
-  }
-  if (byteTokens.length) a.text(null, byteTokens);
+  });
+  if (byteTokens.length) place(null, byteTokens);
   a.finish();
   return tokens;
 }
+
+/** Tokens placed together: unknown text, spaces (how many the tokens spell), or one added token. */
+type Waiting = { kind: 'unknown'; group: Token[] } | { kind: 'space'; group: Token[]; n: number } | { kind: 'special'; group: Token[] };
+
+const isSpace = (ch: string | undefined): boolean => ch !== undefined && /\s/.test(ch);
 
 /** Walks the folded source left to right, placing tokens as their text is found. */
 class Aligner {
   private readonly f: Folded;
   private cursor = 0; // in folded units
   /** Tokens whose place is known only once the next token is found. */
-  private pending: Token[] = [];
+  private pending: Waiting[] = [];
 
   constructor(private readonly source: string) {
     this.f = foldSource(source);
@@ -235,24 +278,23 @@ class Aligner {
   /** Places `group` (tokens that together spell `text`); null text means unknown. */
   text(text: string | null, group: Token[]): void {
     if (text === null) {
-      this.pending.push(...group);
+      this.pending.push({ kind: 'unknown', group });
+      return;
+    }
+    if (text.trim() === '') {
+      // Spaces ("▁", "Ġ", a tab byte) are placed with the whitespace before the next token found.
+      this.pending.push({ kind: 'space', group, n: text.length });
       return;
     }
     const f = this.f;
-    if (text.trim() === '') {
-      // A token that is only whitespace (a byte-level "Ġ", a lone "▁") covers the space it stands for.
-      this.close(this.cursor);
-      const to = text === '' ? this.cursor : skipSpace(f.text, this.cursor);
-      this.set(group, this.cursor, to);
-      return;
-    }
     const needle = fold(text.trim());
     const at = matchAt(f.text, needle, this.cursor) ?? findFrom(f.text, needle, this.cursor);
     if (!at) {
-      this.pending.push(...group);
+      this.pending.push({ kind: 'unknown', group });
       return;
     }
-    this.close(at[0]);
+    // The spaces the token itself spells ("▁the") are its own, not the preceding tokens'.
+    this.close(at[0], text.length - text.trimStart().length);
     this.set(group, at[0], at[1]);
   }
 
@@ -260,21 +302,19 @@ class Aligner {
   special(token: Token): void {
     const at = matchAt(this.f.text, fold(token.text), this.cursor);
     if (!at) {
-      this.pending.push(token);
+      this.pending.push({ kind: 'special', group: [token] });
       return;
     }
-    this.close(at[0]);
+    this.close(at[0], 0);
     this.set([token], at[0], at[1]);
   }
 
   finish(): void {
-    this.close(this.f.text.length);
+    this.close(this.f.text.length, 0);
   }
 
   private set(group: Token[], from: number, to: number): void {
-    const start = this.src(from);
-    const end = to > from ? this.f.end[to - 1] : start;
-    for (const t of group) [t.start, t.end] = [start, end];
+    this.place(group, from, to);
     this.cursor = to;
   }
 
@@ -283,39 +323,99 @@ class Aligner {
   }
 
   /**
-   * Gives the pending tokens the source between the cursor and `upTo`, whitespace trimmed.
-   * Unknown tokens share that span, unless it holds exactly as many words as there are of them
-   * (two [UNK] for "模型"): then each gets its own. Special tokens get an empty range at the
-   * span's start, or at its end when they follow unknown text.
+   * Places the pending tokens in the source between the cursor and `upTo`, less the last
+   * `reserve` spaces (the next token's own). Space tokens before any unknown text take the
+   * whitespace at the start of that span, those after it the whitespace at its end, each as many
+   * characters as it spells; where a normalizer collapsed a run of spaces or added one ("▁" before
+   * the first word), the first of them takes what is left over, possibly nothing. Unknown tokens
+   * (and spaces among them) share the text between, whitespace trimmed, unless it holds exactly as
+   * many words as there are of them (two [UNK] for "模型"): then each gets its own. Special tokens
+   * get an empty range where the token before them ends, or else where the one after them starts.
    */
-  private close(upTo: number): void {
+  private close(upTo: number, reserve: number): void {
     if (this.pending.length === 0) return;
-    const f = this.f;
-    const from = skipSpace(f.text, this.cursor);
+    const s = this.f.text;
+    const from = this.cursor;
     let to = Math.max(upTo, from);
-    while (to > from && /\s/.test(f.text[to - 1])) to--;
-    const start = this.src(from);
-    const end = to > from ? f.end[to - 1] : start;
-    const unknown = this.pending.filter((t) => !t.special);
-    const words = tokenizeText(this.source.slice(start, end));
-    const oneEach = words.length === unknown.length;
-    let placed = 0;
-    for (const t of this.pending) {
-      if (t.special) {
-        t.start = t.end = placed > 0 ? end : start;
-        continue;
-      }
-      const w = oneEach ? words[placed] : undefined;
-      [t.start, t.end] = w ? [start + w.start, start + w.end] : [start, end];
-      placed++;
+    for (let r = reserve; r > 0 && to > from && isSpace(s[to - 1]); r--) to--;
+    const firstUnknown = this.pending.findIndex((w) => w.kind === 'unknown');
+    const lastUnknown = this.pending.length - 1 - [...this.pending].reverse().findIndex((w) => w.kind === 'unknown');
+    const spaces = (lo: number, hi: number) =>
+      this.pending.slice(lo, hi).filter((w): w is Extract<Waiting, { kind: 'space' }> => w.kind === 'space');
+    let trailStart = to;
+    while (trailStart > from && isSpace(s[trailStart - 1])) trailStart--;
+    let reached = from;
+    if (firstUnknown < 0) {
+      const all = spaces(0, this.pending.length);
+      this.spread(all, trailStart, to, 'right');
+      if (all.length > 0) reached = to;
+    } else {
+      const leadEnd = Math.min(skipSpace(s, from), trailStart);
+      const textEnd = Math.max(trailStart, leadEnd);
+      const trailing = spaces(lastUnknown + 1, this.pending.length);
+      this.spread(spaces(0, firstUnknown), from, leadEnd, 'left');
+      this.spread(trailing, textEnd, to, 'right');
+      const between = this.pending.slice(firstUnknown, lastUnknown + 1).filter((w) => w.kind !== 'special');
+      this.unknown(between.flatMap((w) => w.group), leadEnd, textEnd);
+      reached = trailing.length > 0 ? to : textEnd;
     }
+    this.placeSpecials(this.src(skipSpace(s, from)));
+    this.cursor = reached;
     this.pending = [];
-    if (placed > 0) this.cursor = to;
+  }
+
+  /**
+   * Gives each space group as many units of [lo, hi) as it spells, from the `from` side; the last
+   * one takes the rest, unless it spells nothing (the space the pipeline added).
+   */
+  private spread(groups: { group: Token[]; n: number }[], lo: number, hi: number, from: 'left' | 'right'): void {
+    const order = from === 'left' ? groups : [...groups].reverse();
+    let edge = from === 'left' ? lo : hi;
+    order.forEach((g, i) => {
+      const last = i === order.length - 1 && g.n > 0;
+      if (from === 'left') {
+        const end = last ? hi : Math.min(hi, edge + g.n);
+        this.place(g.group, edge, end);
+        edge = end;
+      } else {
+        const start = last ? lo : Math.max(lo, edge - g.n);
+        this.place(g.group, start, edge);
+        edge = start;
+      }
+    });
+  }
+
+  /** Unknown tokens share [lo, hi) (in folded units), or get a word each. */
+  private unknown(group: Token[], lo: number, hi: number): void {
+    if (group.length === 0) return;
+    this.place(group, lo, hi);
+    const start = group[0].start;
+    const words = tokenizeText(this.source.slice(start, group[0].end));
+    if (words.length !== group.length) return;
+    group.forEach((t, i) => [t.start, t.end] = [start + words[i].start, start + words[i].end]);
+  }
+
+  private place(group: Token[], from: number, to: number): void {
+    const start = this.src(from);
+    const end = to > from ? this.f.end[to - 1] : start;
+    for (const t of group) [t.start, t.end] = [start, end];
+  }
+
+  /** Special tokens go where the placed token before them ends, or else where the next one starts. */
+  private placeSpecials(fallback: number): void {
+    const p = this.pending;
+    p.forEach((w, i) => {
+      if (w.kind !== 'special') return;
+      const before = p.slice(0, i).reverse().find((x) => x.kind !== 'special');
+      const after = p.slice(i + 1).find((x) => x.kind !== 'special');
+      const at = before ? Math.max(...before.group.map((t) => t.end)) : after ? after.group[0].start : fallback;
+      for (const t of w.group) t.start = t.end = at;
+    });
   }
 }
 
 const skipSpace = (s: string, from: number): number => {
-  while (from < s.length && /\s/.test(s[from])) from++;
+  while (from < s.length && isSpace(s[from])) from++;
   return from;
 };
 

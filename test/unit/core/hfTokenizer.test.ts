@@ -77,6 +77,36 @@ describe('loadTokenizerJson', () => {
     });
   });
 
+  describe('decode', () => {
+    const roundTrip = (name: string, text: string) => {
+      const tok = load(name);
+      const ids = tok.tokenize(text).filter((t) => !t.special).map((t) => t.id as number);
+      assert.ok(ids.length > 0);
+      return tok.decode(ids);
+    };
+
+    it('turns WordPiece ids back into the (lowercased) text, "##" pieces joined', () => {
+      assert.equal(roundTrip('wordpiece', 'the cats sat on the mat, playing.'), 'the cats sat on the mat, playing.');
+    });
+
+    it('turns byte-level BPE ids back into the text, multi-byte characters included', () => {
+      assert.equal(roundTrip('byte_bpe', 'hello world the cat'), 'hello world the cat');
+      assert.equal(roundTrip('byte_bpe', 'café 我👋🏽'), 'café 我👋🏽');
+    });
+
+    it('skips special tokens', () => {
+      const tok = load('wordpiece');
+      const ids = tok.tokenize('the cat').map((t) => t.id as number);
+      assert.equal(ids.length, 4); // [CLS] the cat [SEP]
+      assert.equal(tok.decode(ids), 'the cat');
+    });
+
+    it('gives empty text for no ids, and rejects ids that are not integers', () => {
+      assert.equal(load('byte_bpe').decode([]), '');
+      assert.throws(() => load('byte_bpe').decode([1.5]), { name: 'InputError', code: 'tokenizer' });
+    });
+  });
+
   it('rejects what is not a tokenizer.json', () => {
     assert.throws(() => loadTokenizerJson({ hello: 1 }), { name: 'InputError', code: 'tokenizer' });
     assert.throws(() => loadTokenizerJson(null), { code: 'tokenizer' });
