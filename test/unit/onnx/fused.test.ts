@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { generateAttention } from '../../../src/engine/generate';
 import { runAttention, type AttentionRun, type ModelRequest } from '../../../src/engine/run';
+import { loadOrt } from '../../../src/onnx/node/ortNode';
 import { planAttentionRun } from '../../../src/onnx/attentionRun';
 import { ExternalDataError } from '../../../src/onnx/errors';
 import { makeFeeds } from '../../../src/onnx/inputs';
@@ -101,6 +103,42 @@ describe('attention out of fused operators, decoders with a cache and external d
       const row = layer1.subarray((h * n + n - 1) * n, (h * n + n) * n);
       assert.ok(row.subarray(0, n - 3).every((w) => w === 0), `head ${h}: ${Array.from(row)}`);
     }
+  });
+
+  it('generates with a GroupQueryAttention decoder fed an empty cache, as a greedy decode done here picks', async () => {
+    const f = fixture('gqa');
+    const count = 5;
+    // The test's own decode: onnxruntime-web in this thread, the whole sequence each step, past caches empty.
+    const ort = loadOrt(path.join(repoRoot, 'dist'), 1);
+    const session = await ort.InferenceSession.create(bytes('gqa'));
+    const expected: number[] = [];
+    try {
+      const seq = [...f.ids];
+      while (expected.length < count) {
+        const n = seq.length;
+        const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+          input_ids: new ort.Tensor('int64', BigInt64Array.from(seq, BigInt), [1, n]),
+          attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
+        };
+        for (const l of [0, 1]) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, 2, 0, 16]);
+        const logits = (await session.run(feeds, ['logits'])).logits;
+        const v = logits.dims[2];
+        const data = logits.data as Float32Array;
+        let best = 0;
+        for (let i = 1; i < v; i++) if (data[(n - 1) * v + i] > data[(n - 1) * v + best]) best = i;
+        seq.push(best);
+        expected.push(best);
+      }
+    } finally {
+      await session.release();
+    }
+    const r = await generateAttention(
+      { model: request('gqa'), text: f.ids.join(' '), count, decode: (ids) => ids.map((id) => ` ${id}`).join('') },
+      { cores: 1, ort: () => client },
+    );
+    assert.equal(r.generated, count);
+    assert.deepEqual(r.tokens.slice(f.ids.length).map((t) => t.id), expected);
+    assert.deepEqual(r.kvHeads, [2, 2]);
   });
 
   it('a packed MultiHeadAttention that ONNX Runtime\'s CPU kernel cannot run gets its error, not a wrong answer', async () => {
