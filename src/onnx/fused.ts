@@ -129,12 +129,21 @@ function msAttention(c: Ctx): Read {
   const Q = toHeads(b, q, heads); // [B, N, S, H]
   let K = toHeads(b, k, heads);
   if (past) K = b.op('Concat', [b.op('Gather', [f32(c, past), b.int64(`${c.tag}_zero`, [0], [])], { axis: 0 }), K], { axis: 2 });
+  return { heads, kvHeads: heads, output: filteredSoftmax(c, Q, K, attentionBias, mask, 'mask_index') };
+}
+
+/**
+ * What com.microsoft Attention and MultiHeadAttention share once Q and K are [B, N, S|T, H]:
+ * scaled scores, attention_bias added, masked keys (mask input, `unidirectional`) given
+ * mask_filter_value, softmax.
+ */
+function filteredSoftmax(c: Ctx, Q: string, K: string, attentionBias: string | undefined, mask: string | undefined, maskName: string): string {
+  const { b } = c;
   let scores = scaled(c, Q, K); // [B, N, S, T]
   if (attentionBias) scores = b.op('Add', [scores, f32(c, attentionBias)]);
-  const masked = maskFromIndex(c, mask, 'mask_index', scores);
+  const masked = maskFromIndex(c, mask, maskName, scores);
   const causal = intAttr(c, 'unidirectional', false) === 1 ? causalMask(c, scores) : undefined;
-  scores = applyAdditive(c, scores, anyOf(b, masked, causal));
-  return { heads, kvHeads: heads, output: softmax(c, scores) };
+  return softmax(c, applyAdditive(c, scores, anyOf(b, masked, causal)));
 }
 
 /** com.microsoft.MultiHeadAttention: separate, packed QKV or packed KV inputs; optional past. */
@@ -182,12 +191,7 @@ function mha(c: Ctx): Read {
     if (kRank !== 3) refuse(c, 'past keys with keys not projected in the node');
     K = b.op('Concat', [f32(c, pastKey), K], { axis: 2 });
   }
-  let scores = scaled(c, Q, K);
-  if (attentionBias) scores = b.op('Add', [scores, f32(c, attentionBias)]);
-  const masked = maskFromIndex(c, mask, 'key_padding_mask', scores);
-  const causal = intAttr(c, 'unidirectional', false) === 1 ? causalMask(c, scores) : undefined;
-  scores = applyAdditive(c, scores, anyOf(b, masked, causal));
-  return { heads, kvHeads: heads, output: softmax(c, scores) };
+  return { heads, kvHeads: heads, output: filteredSoftmax(c, Q, K, attentionBias, mask, 'key_padding_mask') };
 }
 
 /** com.microsoft.GroupQueryAttention: grouped key/value heads, rotary, past, window, softcap. */
