@@ -4,7 +4,7 @@
 // every layer and head, a row each, layers one under the other, in the heatmaps' colour map.
 import type { SequencePayload, WebviewStrings } from '../src/shared/protocol';
 import { matrixPixels, type ColourScale } from './colormap';
-import { sizeCanvases } from './heatmap';
+import { canvasStack, sizeCanvases } from './heatmap';
 import { format, hideTooltip, showTooltip } from './tooltip';
 import type { ThemeColours } from './theme';
 import type { ViewContext, ViewResult } from './viewContext';
@@ -180,17 +180,7 @@ function linkColour(theme: ThemeColours): string {
 function drawRows(ctx: ViewContext, figure: HTMLElement, seq: SequencePayload, rows: Rows, scale: ColourScale, first: number): boolean {
   const { theme, strings: s } = ctx;
   const { keys, layers, heads, p } = rows;
-  const stack = document.createElement('div');
-  stack.className = 'heatmap-stack';
-  const canvas = document.createElement('canvas');
-  canvas.className = 'heatmap-canvas';
-  canvas.dataset.export = 'true';
-  const overlay = document.createElement('canvas');
-  overlay.className = 'heatmap-overlay';
-  overlay.tabIndex = 0;
-  overlay.setAttribute('role', 'img');
-  overlay.setAttribute('aria-label', format(s.generateRowsLabel, seq.tokens[p]));
-  stack.append(canvas, overlay);
+  const { stack, cells: canvas, overlay } = canvasStack(format(s.generateRowsLabel, seq.tokens[p]));
   const caption = document.createElement('figcaption');
   caption.textContent = `${format(s.generateRowsLabel, seq.tokens[p])} · ${s.max} ${scale.max.toFixed(3)}`;
   figure.append(caption, stack);

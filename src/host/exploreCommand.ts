@@ -70,14 +70,10 @@ export async function exploreSources(
   try {
     computed = await computeAll(sources, settings, engines, panel);
   } catch (e) {
-    if (created) await panel.close();
-    if (e instanceof CancelledError) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Attention run cancelled. Nothing was changed.'));
-      return { status: 'cancelled' };
-    }
-    const detail = e instanceof ComputeError || e instanceof Error ? e.message : String(e);
-    void vscode.window.showErrorMessage(vscode.l10n.t('Could not compute attention: {0}', detail));
-    return { status: 'failed' };
+    return endFailedRun(e, created ? panel : undefined, {
+      cancelled: vscode.l10n.t('Attention run cancelled. Nothing was changed.'),
+      failed: (detail) => vscode.l10n.t('Could not compute attention: {0}', detail),
+    });
   }
 
   const { payloads, runs, elapsedMs, backend } = computed;
@@ -154,6 +150,23 @@ async function computeAll(
 }
 
 /** A run as it crosses to the panel. */
+/**
+ * A run that did not finish: the panel opened for it (if any) closes again, and the person reads
+ * why: cancelled, or the error's own sentence.
+ */
+export async function endFailedRun(
+  e: unknown, openedForRun: AttentionPanel | undefined, texts: { cancelled: string; failed: (detail: string) => string },
+): Promise<{ status: 'cancelled' | 'failed' }> {
+  if (openedForRun) await openedForRun.close();
+  if (e instanceof CancelledError) {
+    void vscode.window.showInformationMessage(texts.cancelled);
+    return { status: 'cancelled' };
+  }
+  const detail = e instanceof ComputeError || e instanceof Error ? e.message : String(e);
+  void vscode.window.showErrorMessage(texts.failed(detail));
+  return { status: 'failed' };
+}
+
 export function sequencePayload(label: string, r: AttentionRun): SequencePayload {
   return {
     label,

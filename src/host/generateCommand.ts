@@ -5,8 +5,7 @@ import * as vscode from 'vscode';
 import type { GeneratedRun } from '../engine/generate';
 import type { AttentionRun } from '../engine/run';
 import type { RenderedMessage, RequestStepsMessage, SequencePayload } from '../shared/protocol';
-import { CancelledError, ComputeError } from './attentionClient';
-import { sequencePayload } from './exploreCommand';
+import { endFailedRun, sequencePayload } from './exploreCommand';
 import { runSteps } from './explorer/steps';
 import type { Engines } from './onnx/engines';
 import type { ModelChoice } from './onnx/modelChoice';
@@ -78,14 +77,10 @@ export async function generateAndExplore(extensionUri: vscode.Uri, engines: Engi
       }),
     );
   } catch (e) {
-    if (created) await panel.close();
-    if (e instanceof CancelledError) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Generation cancelled. Nothing was changed.'));
-      return { status: 'cancelled' };
-    }
-    const detail = e instanceof ComputeError || e instanceof Error ? e.message : String(e);
-    void vscode.window.showErrorMessage(vscode.l10n.t('Could not generate: {0}', detail));
-    return { status: 'failed' };
+    return endFailedRun(e, created ? panel : undefined, {
+      cancelled: vscode.l10n.t('Generation cancelled. Nothing was changed.'),
+      failed: (detail) => vscode.l10n.t('Could not generate: {0}', detail),
+    });
   }
 
   const payload: SequencePayload = {
