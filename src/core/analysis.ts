@@ -175,3 +175,18 @@ export function residualAverage(r: AttentionResult): Float32Array {
   }
   return out;
 }
+
+/**
+ * The first weight a query gives to a later key above `tolerance`, in matrices [M][N][N] (M =
+ * layers × heads, row q of a matrix holds query q's weights): where attention is not causal.
+ * Undefined for causal attention, where every query sees only itself and what came before.
+ */
+export function laterKeyWeight(weights: Float32Array, n: number, tolerance = 0): { matrix: number; query: number; key: number } | undefined {
+  for (let m = 0; m * n * n < weights.length; m++) {
+    const base = m * n * n;
+    for (let q = 0; q < n - 1; q++) {
+      for (let k = q + 1; k < n; k++) if (weights[base + q * n + k] > tolerance) return { matrix: m, query: q, key: k };
+    }
+  }
+  return undefined;
+}

@@ -23,7 +23,7 @@ export { loadTokenizerJson, type TextTokenizer } from './hfTokenizer';
 export { hashString, mulberry32 } from './random';
 export { multiLayerAttention, type StackOptions } from './layers';
 export {
-  analyzeAttention, attentionRollout, headSpread, residualAverage, rowEntropy, topKeys,
+  analyzeAttention, attentionRollout, headSpread, laterKeyWeight, residualAverage, rowEntropy, topKeys,
   type AnalysisOptions, type AttentionAnalysis, type TopKeys,
 } from './analysis';
 export {

@@ -3,7 +3,7 @@
 // once at the end. For a causal model, row t of that run is exactly what token t attended to when
 // it was run: its weights over itself and every token before it, never a later one. The steps
 // and the final run share one session; cancelling (env.signal) stops between steps and during one.
-import type { Token } from '../core';
+import { laterKeyWeight, type Token } from '../core';
 import { InputError } from '../core/errors';
 import { OnnxCancelledError } from '../onnx/errors';
 import type { OpenedAttention } from '../onnx/node/extractAttention';
@@ -112,15 +112,9 @@ async function checkCausal(opened: OpenedAttention, ids: number[], label: string
   const probe = ids.length >= 2 ? ids : [ids[0], ids[0]];
   const layers = await opened.extract(probe, undefined, signal);
   for (const [l, layer] of layers.entries()) {
-    const { heads, queries: n, keys } = layer;
-    for (let h = 0; h < heads; h++) {
-      for (let q = 0; q < n; q++) {
-        for (let k = q + 1; k < keys; k++) {
-          if (layer.weights[(h * n + q) * keys + k] > CAUSAL_TOLERANCE) {
-            throw new InputError('model', `${label} is not a causal language model: its attention is not causal (layer ${l + 1}, head ${h + 1}: token ${q + 1} attends to the later token ${k + 1}), so it cannot continue a text one token at a time`);
-          }
-        }
-      }
+    const later = laterKeyWeight(layer.weights, layer.queries, CAUSAL_TOLERANCE);
+    if (later) {
+      throw new InputError('model', `${label} is not a causal language model: its attention is not causal (layer ${l + 1}, head ${later.matrix + 1}: token ${later.query + 1} attends to the later token ${later.key + 1}), so it cannot continue a text one token at a time`);
     }
   }
 }

@@ -1,6 +1,6 @@
 // Attention: Explore Selection — from the editor's selections to heatmaps in the panel.
 import * as vscode from 'vscode';
-import { inputOf, inputTokens, isInputError } from '../core';
+import { inputOf, inputTokens, isInputError, laterKeyWeight } from '../core';
 import type { RenderedMessage, RequestStepsMessage, SequencePayload } from '../shared/protocol';
 import { CancelledError, ComputeError } from './attentionClient';
 import { runRecord } from './explorer/run';
@@ -181,20 +181,12 @@ export function sequencePayload(label: string, r: AttentionRun): SequencePayload
     weights: r.weights, // [L][H][N][N]
     // The built-in layer recomputes a head; a model that gives its own q, k, v is taken apart.
     steps: r.layer !== undefined || r.model !== undefined,
-    causal: r.layer ? r.layer.spec.mask === 'causal' : r.kept ? undefined : hidesLaterKeys(r.weights, r.n),
+    causal: r.layer ? r.layer.spec.mask === 'causal' : r.kept ? undefined : r.n >= 2 && r.weights.length > 0 && laterKeyWeight(r.weights, r.n) === undefined,
     // Kept where they were computed: the panel asks for tiles.
     remote: r.kept !== undefined || undefined,
   };
 }
 
-/** Whether every row of every head gives no weight to the keys after its query ([L·H][N][N]): a causal model. */
-function hidesLaterKeys(weights: Float32Array, n: number): boolean {
-  if (n < 2 || weights.length === 0) return false;
-  for (let base = 0; base < weights.length; base += n * n) {
-    for (let q = 0; q < n - 1; q++) for (let k = q + 1; k < n; k++) if (weights[base + q * n + k] !== 0) return false;
-  }
-  return true;
-}
 
 /** Tokens of a selection as the built-in layer reads it; a matrix that does not parse counts 0 and fails in the run with its row and column. */
 function countTokens(text: string): number {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  analyzeAttention, attentionRollout, headSpread, makeWeights, multiLayerAttention, residualAverage,
+  analyzeAttention, attentionRollout, headSpread, laterKeyWeight, makeWeights, multiLayerAttention, residualAverage,
   rowEntropy, topKeys, type AttentionResult,
 } from '../../../src/core';
 import { fillGaussian } from '../../../src/core/random';
@@ -85,5 +85,19 @@ describe('analysis', () => {
     const a = analyzeAttention(result([[[0.5, 0.5], [1, 0]]]), { topK: 1 });
     assert.equal(a.entropy.length, 1);
     assert.deepEqual(Array.from(a.top.keys), [0, 0]);
+  });
+});
+
+describe('laterKeyWeight', () => {
+  it('finds the first weight a query gives a later key, and nothing in causal attention', () => {
+    // Two 3 × 3 matrices: the first causal, the second with query 1 looking at key 2.
+    const w = Float32Array.from([
+      1, 0, 0, 0.5, 0.5, 0, 0.2, 0.3, 0.5,
+      1, 0, 0, 0.4, 0.5, 0.1, 0.2, 0.3, 0.5,
+    ]);
+    assert.deepEqual(laterKeyWeight(w, 3), { matrix: 1, query: 1, key: 2 });
+    assert.equal(laterKeyWeight(w, 3, 0.2), undefined, 'below the tolerance');
+    assert.equal(laterKeyWeight(w.subarray(0, 9), 3), undefined);
+    assert.equal(laterKeyWeight(Float32Array.of(1), 1), undefined, 'one token');
   });
 });
