@@ -109,7 +109,8 @@ export function buildControls(state: ViewState, sequences: SequencePayload[], s:
   }
   if (seq && state.view !== 'compare') {
     if (seq.layers > 1 || state.view !== 'model') {
-      row.append(select('layer', s.layer, range(seq.layers).map((l) => [String(l), `${s.layer} ${l + 1}`]), String(state.layer), (v) =>
+      const name = (l: number) => (typeof seq.layerNames?.[l] === 'string' && seq.layerNames[l] ? ` · ${seq.layerNames[l]}` : '');
+      row.append(select('layer', s.layer, range(seq.layers).map((l) => [String(l), `${s.layer} ${l + 1}${name(l)}`]), String(state.layer), (v) =>
         change({ layer: Number(v) })));
     }
     if (state.view === 'heatmaps' || state.view === 'steps') {

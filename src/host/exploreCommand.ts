@@ -177,6 +177,8 @@ export function sequencePayload(label: string, r: AttentionRun): SequencePayload
     heads: r.heads,
     // Query heads that share key/value heads are drawn in their groups.
     ...(r.kvHeads ? { kvHeads: r.kvHeads } : {}),
+    // A model's layers are named by their graph nodes, so they can be found in the model.
+    ...(r.nodes ? { layerNames: r.nodes } : {}),
     n: r.n,
     weights: r.weights, // [L][H][N][N]
     // The built-in layer recomputes a head; a model that gives its own q, k, v is taken apart.

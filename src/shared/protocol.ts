@@ -22,6 +22,8 @@ export interface SequencePayload {
    * absent when none are shared. Each divides `heads`: see isSequencePayloadKvHeads.
    */
   kvHeads?: number[];
+  /** [L]: the graph node each layer of a model was read from ("/h.0/attn/Softmax", "layer0.attn"); absent for the built-in layer. */
+  layerNames?: string[];
   n: number;
   /**
    * [L][H][N][N], row q of head h of layer l holds query q's weights over keys; empty when the
