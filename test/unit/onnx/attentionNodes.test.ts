@@ -110,6 +110,50 @@ describe('finding attention in exported models', () => {
     assert.throws(() => findAttentionSoftmax(decodeModel(model([old], [], 10))), /opset 10.*opset 11/);
   });
 
+  it('names the attribute or input that stops each fused variant it cannot read', () => {
+    const inputs = [
+      tensorInfo('x3', DataType.FLOAT, [1, 'seq', 8]), tensorInfo('x4', DataType.FLOAT, [1, 2, 'seq', 4]),
+      tensorInfo('x5', DataType.FLOAT, [1, 'seq', 2, 3, 4]), tensorInfo('w', DataType.FLOAT, [8, 24]),
+      tensorInfo('m4', DataType.INT32, [1, 1, 4, 4]), tensorInfo('mi', DataType.INT64, [1, 'seq']),
+    ];
+    const int = (name: string, i: number) => ({ name, type: AttributeType.INT, i });
+    const ms = (opType: string, input: string[], attribute: Node['attribute'] = []): Node =>
+      ({ name: 'n', opType, domain: 'com.microsoft', input, output: ['ctx'], attribute });
+    const onnx = (input: string[], attribute: Node['attribute'] = []): Node => ({ name: 'n', opType: 'Attention', input, output: ['ctx'], attribute });
+    const heads = [int('num_heads', 2)];
+    const gqaHeads = [int('num_heads', 2), int('kv_num_heads', 1)];
+    const cases: [Node, RegExp, number?][] = [
+      [ms('Attention', ['x3', 'w'], [...heads, int('do_rotary', 1)]), /do_rotary = 1/],
+      [ms('Attention', ['x3', 'w'], [...heads, int('past_present_share_buffer', 1)]), /past_present_share_buffer = 1/],
+      [ms('Attention', ['x3'], heads), /no input or no weights/],
+      [ms('Attention', ['x3', 'w'], [...heads, { name: 'qkv_hidden_sizes', type: AttributeType.INTS, ints: [8, 8] }]), /qkv_hidden_sizes has 2 values/],
+      [ms('Attention', ['x3', 'w', '', 'm4'], heads), /mask_index "m4" has rank 4/],
+      [ms('Attention', ['x3', 'w', '', 'unknown_mask'], heads), /mask_index "unknown_mask" has rank not known/],
+      [ms('MultiHeadAttention', ['x5', 'x3'], heads), /packed \[B, S, N, 3, H\] but a key is given/],
+      [ms('MultiHeadAttention', ['x3'], heads), /no key input/],
+      [ms('MultiHeadAttention', ['x3', 'x4', 'x4', 'b'], heads), /bias with keys already split into heads/],
+      [ms('MultiHeadAttention', ['x3', 'x5', '', 'b'], heads), /bias with packed keys and values/],
+      [ms('MultiHeadAttention', ['x3', 'x4', 'x4', '', '', '', 'x4'], heads), /past keys with keys not projected/],
+      [ms('MultiHeadAttention', ['q_unknown', 'x3'], heads), /rank of its query input "q_unknown" is not known/],
+      [ms('GroupQueryAttention', ['x3', 'x3', 'x3'], [int('num_heads', 3), int('kv_num_heads', 2)]), /num_heads 3 is not a multiple of kv_num_heads 2/],
+      [ms('GroupQueryAttention', ['x3', 'x3', 'x3', '', '', '', '', '', '', 'mi'], gqaHeads), /position_ids input "mi"/],
+      [ms('GroupQueryAttention', ['x3', 'x3', 'x3', '', '', '', '', '', '', '', 'x4'], gqaHeads), /attention_bias input "x4"/],
+      [ms('GroupQueryAttention', ['x3', 'x3', 'x3', '', '', '', '', '', '', '', '', 'x3'], gqaHeads), /head_sink input "x3"/],
+      [ms('GroupQueryAttention', ['x3', 'x3', 'x3'], [...gqaHeads, int('do_rotary', 1)]), /do_rotary is 1 but cos_cache or sin_cache is missing/],
+      [onnx(['x4', 'x4', 'x4', '', '', '', 'mi']), /nonpad_kv_seqlen input "mi"/, 24],
+      [onnx(['x3', 'x3', 'x3']), /q_num_heads or kv_num_heads is not set/, 23],
+      [onnx(['unknown_q', 'x3', 'x3']), /rank of its Q input "unknown_q" is not known/, 23],
+      [onnx(['x4', 'x4', 'x4', 'unknown_mask']), /attn_mask "unknown_mask" is neither boolean nor float/, 23],
+    ];
+    for (const [node, pattern, opset] of cases) {
+      assert.throws(
+        () => findAttentionSoftmax(decodeModel(model([node], inputs, opset ?? 17))),
+        (e: unknown) => e instanceof FusedAttentionError && /node "n" cannot be read/.test(e.message) && pattern.test(e.message),
+        `${node.opType} ${pattern}`,
+      );
+    }
+  });
+
   it('reads a merged decoder through the branch use_cache_branch = false runs, and refuses an If chosen by anything else', () => {
     const branch = (name: string): Graph => ({ name, node: attentionNodes(name), output: [{ name: `${name}ctx` }] });
     const ifNode = (cond: string): Node => ({
