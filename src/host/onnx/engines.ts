@@ -122,33 +122,34 @@ export class Engines implements vscode.Disposable {
     choice: ModelChoice, text: string, count: number, maxMegabytes: number, token: vscode.CancellationToken, onStep?: GenerateProgress,
   ): Promise<GeneratedRun> {
     return this.withCancel(token, async (env) => {
-      const { model, tokenizer } = await this.readModelFile(choice);
-      const tokens = tokenizer.tokenize(text);
-      if (tokens.length === 0) throw new ComputeError('the text holds no tokens', 'empty');
-      const chooseLayers = (layers: number, heads: number, n: number) => this.chooseLayers(layers, heads, n, maxMegabytes, token);
-      const request = { kind: 'model', model, label: modelLabel(choice), tokens, maxTokens: choice.maxTokens } as const;
+      const { request, tokenizer, chooseLayers } = await this.modelRequest(choice, text, maxMegabytes, token);
       return generateAttention({ model: request, text, count, decode: (ids) => tokenizer.decode(ids) }, { ...env, chooseLayers }, onStep);
     });
   }
 
-  /** A model file and its tokenizer.json, read. */
-  private async readModelFile(choice: ModelChoice): Promise<{ model: Uint8Array; tokenizer: TextTokenizer }> {
+  /**
+   * A user's model on a text: the model file and its tokenizer.json read, the text tokenized, files
+   * beside the model reachable (external data), and the question to ask before fetching much attention.
+   */
+  private async modelRequest(
+    choice: ModelChoice, text: string, maxMegabytes: number, token: vscode.CancellationToken,
+  ): Promise<{ request: ModelRequest; tokenizer: TextTokenizer; chooseLayers: EngineEnv['chooseLayers'] }> {
     const [model, tokenizerBytes] = await Promise.all([
       vscode.workspace.fs.readFile(vscode.Uri.parse(choice.model)),
       vscode.workspace.fs.readFile(vscode.Uri.parse(choice.tokenizer)),
     ]);
-    return { model, tokenizer: loadTokenizerJson(JSON.parse(new TextDecoder().decode(tokenizerBytes))) };
+    const tokenizer = loadTokenizerJson(JSON.parse(new TextDecoder().decode(tokenizerBytes)));
+    const tokens = tokenizer.tokenize(text);
+    if (tokens.length === 0) throw new ComputeError('the text holds no tokens', 'empty');
+    const beside = (file: string) => readBeside(vscode.Uri.parse(choice.model), file);
+    const chooseLayers = (count: number, heads: number, n: number) => this.chooseLayers(count, heads, n, maxMegabytes, token);
+    return { request: { kind: 'model', model, label: modelLabel(choice), tokens, maxTokens: choice.maxTokens, beside }, tokenizer, chooseLayers };
   }
 
   /** A user's model: tokenize with its tokenizer.json, ask about size, read its attention softmax outputs. */
   private async runModelFile(request: ModelFileRequest, env: EngineEnv, token: vscode.CancellationToken): Promise<AttentionRun> {
-    const { choice } = request;
-    const { model, tokenizer } = await this.readModelFile(choice);
-    const tokens = tokenizer.tokenize(request.text);
-    if (tokens.length === 0) throw new ComputeError('the text holds no tokens', 'empty');
-    const chooseLayers = (count: number, heads: number, n: number) => this.chooseLayers(count, heads, n, request.maxMegabytes, token);
-    const beside = (file: string) => readBeside(vscode.Uri.parse(choice.model), file);
-    return runAttention({ kind: 'model', model, label: modelLabel(choice), tokens, maxTokens: choice.maxTokens, beside }, { ...env, chooseLayers });
+    const { request: model, chooseLayers } = await this.modelRequest(request.choice, request.text, request.maxMegabytes, token);
+    return runAttention(model, { ...env, chooseLayers });
   }
 
   /**
