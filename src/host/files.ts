@@ -20,8 +20,12 @@ export async function writeFileAtomically(target: vscode.Uri, bytes: Uint8Array)
   }
 }
 
+/** `file` (a relative path) in the folder holding `beside`. */
+export function besideUri(beside: vscode.Uri, file: string): vscode.Uri {
+  return vscode.Uri.joinPath(beside, '..', ...file.split(/[\\/]/));
+}
+
 /** Reads `file` (a relative path) from the folder holding `beside`; undefined when it cannot be read. */
 export async function readBeside(beside: vscode.Uri, file: string): Promise<Uint8Array | undefined> {
-  const uri = vscode.Uri.joinPath(beside, '..', ...file.split(/[\\/]/));
-  return Promise.resolve(vscode.workspace.fs.readFile(uri)).then((b) => b, () => undefined);
+  return Promise.resolve(vscode.workspace.fs.readFile(besideUri(beside, file))).then((b) => b, () => undefined);
 }

@@ -1,10 +1,11 @@
 // ONNX commands: export our layer as a graph, open a model of one's own, go back to the built-in layer.
 import * as vscode from 'vscode';
-import { readBeside, writeFileAtomically } from '../files';
+import { besideUri, writeFileAtomically } from '../files';
 import { exportLayer } from '../../engine/run';
 import { layerSpecOf } from './engines';
 import { planAttentionRun } from '../../onnx/attentionRun';
-import { ExternalDataError, OnnxError } from '../../onnx/errors';
+import { OnnxError } from '../../onnx/errors';
+import { missingDataFile } from '../../onnx/externalData';
 import { readSettings } from '../settings';
 import { modelLabel, saveModelChoice, type ModelChoice } from './modelChoice';
 
@@ -71,9 +72,11 @@ export async function openModel(state: vscode.Memento, args: OpenModelArgs = {})
   try {
     const plan = planAttentionRun(bytes);
     layers = plan.layers.length;
-    // Weights kept in files beside the model: say now which one is missing, not at the first run.
+    // Weights kept in files beside the model: say now which one is missing, not at the first run
+    // (only whether it is there: the data may be gigabytes).
     for (const file of plan.externalData) {
-      if (!(await readBeside(model, file))) throw new ExternalDataError(`${basename(model)} keeps its weights in "${file}", which is not beside it; put ${file} in the same folder`);
+      const there = await Promise.resolve(vscode.workspace.fs.stat(besideUri(model, file))).then(() => true, () => false);
+      if (!there) throw missingDataFile(basename(model), file);
     }
   } catch (e) {
     // Typed errors carry a sentence written for the user: corrupt file, fused attention, …

@@ -42,7 +42,7 @@ export async function openAttention(client: OrtWorkerClient, modelBytes: Uint8Ar
   if (plan.externalData.length && !externalData) {
     const beside = opts.beside;
     if (!beside) throw new ExternalDataError(`${label} keeps its weights in ${plan.externalData.join(', ')}, which cannot be read here`);
-    externalData = await readExternalData(modelBytes, label, beside);
+    externalData = await readExternalData(plan.externalData, label, beside);
   }
   // plan.model is a fresh copy of the user's bytes, so it can be handed to the worker as is.
   const session = await client.load(plan.model, { ...opts, transferModel: true, ...(externalData ? { externalData } : {}) });
