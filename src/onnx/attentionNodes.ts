@@ -8,7 +8,7 @@
 // a copy of the uncached branch in the main graph, since tensors inside a branch cannot be fetched.
 import { FusedAttentionError, NoAttentionError } from './errors';
 import { isReadableFused, isUnreadableFused, opName, planFused } from './fused';
-import { attr, opsetVersion, toNumber, type Graph, type Model, type Node, type Tensor, type ValueInfo } from './proto';
+import { attr, opsetVersion, subgraphs, toNumber, type Graph, type Model, type Node, type Tensor, type ValueInfo } from './proto';
 import { inferRanks } from './ranks';
 
 export interface AttentionSoftmax {
@@ -189,10 +189,6 @@ function consumersOf(graph: Graph): Map<string, { node: Node; slot: number }[]> 
     });
   }
   return map;
-}
-
-function subgraphs(node: Node): Graph[] {
-  return (node.attribute ?? []).flatMap((a) => [...(a.g ? [a.g] : []), ...(a.graphs ?? [])]);
 }
 
 /** Fused attention operators that cannot be read, anywhere in the graph, subgraphs included, as 'domain.OpType'. */

@@ -3,7 +3,7 @@ import { appendToGraph } from './addOutputs';
 import { findAttention, type AttentionSoftmax } from './attentionNodes';
 import { ExternalDataError, NoAttentionError } from './errors';
 import { planInputs, type PlannedInput } from './inputs';
-import { decodeModel, type Graph } from './proto';
+import { decodeModel, subgraphs, type Graph } from './proto';
 import type { TensorData } from './tensor';
 
 export interface AttentionRunPlan {
@@ -60,7 +60,7 @@ export function externalDataFiles(graph: Graph): string[] {
       files.add(location);
     }
     for (const node of g.node ?? []) {
-      for (const a of node.attribute ?? []) [...(a.g ? [a.g] : []), ...(a.graphs ?? [])].forEach(visit);
+      subgraphs(node).forEach(visit);
     }
   };
   visit(graph);

@@ -102,3 +102,8 @@ export function opsetVersion(model: Model, domain = ''): number | undefined {
   const entry = model.opsetImport?.find((o) => (o.domain ?? '') === d || (d === '' && o.domain === 'ai.onnx'));
   return entry ? toNumber(entry.version) : undefined;
 }
+
+/** The graphs a node holds in its attributes (If's branches, Loop's and Scan's bodies). */
+export function subgraphs(node: Node): Graph[] {
+  return (node.attribute ?? []).flatMap((a) => [...(a.g ? [a.g] : []), ...(a.graphs ?? [])]);
+}
