@@ -166,13 +166,15 @@ function mha(c: Ctx): Read {
     Q = dropAxis1(c, Q);
     K = dropAxis1(c, K);
   } else if (qRank === 3) {
+    // A bias [Dq + Dk + Dv] with Dq = Dk = Dv: its q and k parts.
+    const biasParts = bias ? splitLast3Equal(b, f32(c, bias)) : undefined;
     let q = f32(c, query);
-    if (bias) q = b.op('Add', [q, sliceBias(c, bias, 0)]);
+    if (biasParts) q = b.op('Add', [q, biasParts[0]]);
     Q = toHeads(b, q, heads);
     if (!key) refuse(c, 'the query is [B, S, D] but there is no key input');
     if (kRank === 3) {
       let k = f32(c, key);
-      if (bias) k = b.op('Add', [k, sliceBias(c, bias, 1)]);
+      if (biasParts) k = b.op('Add', [k, biasParts[1]]);
       K = toHeads(b, k, heads);
     } else if (kRank === 4) {
       if (bias) refuse(c, 'a bias with keys already split into heads [B, N, L, H]');
@@ -223,8 +225,9 @@ function gqa(c: Ctx): Read {
     const interleaved = intAttr(c, 'rotary_interleaved', false) === 1;
     // New tokens sit after the past: positions P … P + S - 1.
     const pastLen = past ? dim(b, past, 2) : b.int64(`${c.tag}_p0`, [0], []);
-    Q = rotary(c, Q, f32(c, cos), f32(c, sin), pastLen, interleaved);
-    K = rotary(c, K, f32(c, cos), f32(c, sin), pastLen, interleaved);
+    const [cos32, sin32] = [f32(c, cos), f32(c, sin)];
+    Q = rotary(c, Q, cos32, sin32, pastLen, interleaved);
+    K = rotary(c, K, cos32, sin32, pastLen, interleaved);
   }
   if (past) K = b.op('Concat', [past, K], { axis: 2 });
   K = repeatKv(c, K, Q);
@@ -454,11 +457,6 @@ function splitLast3Equal(b: GraphBuilder, x: string): string[] {
   ];
 }
 
-/** q, k or v part (0, 1, 2) of a packed bias [Dq + Dk + Dv] with Dq = Dk = Dv. */
-function sliceBias(c: Ctx, bias: string, part: number): string {
-  const parts = splitLast3Equal(c.b, f32(c, bias));
-  return parts[part];
-}
 
 /** x[..., start:end, ...] along `axis`, with constant bounds. */
 function slice(b: GraphBuilder, x: string, start: number, end: number, axis: number): string {
